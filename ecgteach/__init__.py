@@ -23,8 +23,15 @@ from .ludb import (
     load_ludb_record,
     ludb_metadata,
     qrs_durations,
+    quirk_counts,
 )
-from .prepare import resample_record, resample_signal, split_patients, standardise
+from .prepare import (
+    resample_record,
+    resample_signal,
+    split_overlap,
+    split_patients,
+    standardise,
+)
 from .qtdb import bundled_qtdb_records, load_qtdb
 from .records import Record, load_wfdb_record
 from .seedset import SeedDataset, make_seed_dataset
@@ -64,9 +71,11 @@ __all__ = [
     "make_windows",
     "parse_waves",
     "qrs_durations",
+    "quirk_counts",
     "resample_record",
     "resample_signal",
     "segmentation_labels",
+    "split_overlap",
     "split_patients",
     "standardise",
 ]

@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -171,12 +172,30 @@ def ludb_metadata(record: int | str, path: str | Path | None = None) -> dict[str
     return dict(_metadata(str(ludb_path(path)))[record_number(record)])
 
 
-def qrs_durations(records: Iterable[Record], lead: str = "ii") -> np.ndarray:
-    """QRS durations in ms of every fully annotated QRS on ``lead`` across records.
+def qrs_durations(records: Iterable[Record], lead: str | None = "ii") -> np.ndarray:
+    """QRS durations in ms of every fully annotated QRS on ``lead`` (``None``: all leads).
 
-    Usage: ``qrs_durations(load_ludb(leads=["ii"]))``.
+    Usage: ``qrs_durations(load_ludb(), lead=None)``.
     """
     from .waves import qrs_durations_ms
 
-    parts = [qrs_durations_ms(r.waves[lead], r.fs) for r in records if lead in r.waves]
+    parts = [
+        qrs_durations_ms(r.waves[name], r.fs)
+        for r in records
+        for name in (r.waves if lead is None else [lead])
+        if name in r.waves
+    ]
     return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def quirk_counts(records: Iterable[Record]) -> Counter:
+    """How often each annotation irregularity occurs, over all records and leads.
+
+    Usage: ``quirk_counts(load_ludb()).most_common(3)``.
+    """
+    return Counter(
+        (quirk.kind, quirk.message)
+        for record in records
+        for quirks in record.quirks.values()
+        for quirk in quirks
+    )

@@ -80,8 +80,10 @@ def resample_record(record: Record, fs: float) -> Record:
     signal = resample_signal(record.signal, record.fs, fs)
     signal.flags.writeable = False
     n = signal.shape[0]
+    # a span is [first, last + 1): scale the last labelled sample as the waves are
+    # scaled (np.rint), so the rescaled span still ends just after the last label
     spans = {
-        lead: [(int(round(a * factor)), min(n, int(round(b * factor)))) for a, b in spans]
+        lead: [(int(round(a * factor)), min(n, int(round((b - 1) * factor)) + 1)) for a, b in spans]
         for lead, spans in record.spans.items()
     }
     waves = {lead: scale_waves(w, factor) for lead, w in record.waves.items()}
@@ -118,3 +120,17 @@ def split_patients(
         "val": sorted(int(r) for r in shuffled[:n_val]),
         "test": sorted(int(r) for r in test),
     }
+
+
+def split_overlap(split: dict[str, list[int]]) -> set[int]:
+    """Patients that appear in more than one part of a split (should be empty).
+
+    Usage: ``assert not split_overlap(split_patients())``.
+    """
+    seen: dict[int, str] = {}
+    shared = set()
+    for part, ids in split.items():
+        for patient in ids:
+            if seen.setdefault(patient, part) != part:
+                shared.add(patient)
+    return shared

@@ -199,7 +199,7 @@ def _beats_of(record, lead, max_before_ms, max_after_ms, shift_fraction, rng):
             shift = int(round(rng.uniform(-shift_fraction, shift_fraction) * cycle))
             start, stop = start + shift, stop + shift
         start, stop = max(start, 0), min(stop, record.n_samples)
-        if not start <= onset and offset < stop:
+        if not (start <= onset and offset < stop):
             continue  # the shift pushed the QRS out of the window
         out.append((record.name, lead, start, stop, onset, offset, r_peak, shift))
     return out

@@ -1,0 +1,221 @@
+"""Plotly figures for the lessons: records with waves shaded, histograms, seed beats.
+
+Every function returns a ``plotly.graph_objects.Figure`` (or a ``FigureWidget``
+with ``widget=True``) built from data passed in: nothing is drawn by hand.
+
+Usage::
+
+    record_figure(load_ludb_record(1), "ii", start_s=0, stop_s=4).show()
+    qrs_duration_figure(qrs_durations(load_ludb(leads=["ii"]))).show()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .records import Record
+from .seedset import SeedDataset
+from .waves import MISSING, WAVE_KINDS
+
+#: One colour per wave kind, reused across lessons and widgets.
+WAVE_COLOURS = {"P": "#1f77b4", "QRS": "#d62728", "T": "#2ca02c"}
+ONSET_COLOUR, OFFSET_COLOUR = "#d62728", "#2ca02c"
+_LAYOUT = dict(
+    template="plotly_white",
+    margin=dict(l=60, r=20, t=50, b=45),
+    height=340,
+    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+)
+
+
+def _figure(widget: bool):
+    import plotly.graph_objects as go
+
+    return go.FigureWidget() if widget else go.Figure()
+
+
+def wave_shapes(
+    waves: dict[str, np.ndarray], fs: float, start_s: float, stop_s: float
+) -> list[dict]:
+    """Plotly shape dicts shading each wave between its onset and offset.
+
+    A wave with a missing boundary is shaded from its peak only, with a dashed
+    outline, so students see that the boundary was not annotated.
+    Usage: ``fig.update_layout(shapes=wave_shapes(record.waves["ii"], 500, 0, 10))``.
+    """
+    shapes = []
+    for kind in WAVE_KINDS:
+        for onset, peak, offset in waves.get(kind, np.zeros((0, 3), int)):
+            left = (onset if onset != MISSING else peak) / fs
+            right = (offset if offset != MISSING else peak) / fs
+            if right < start_s or left > stop_s:
+                continue
+            incomplete = onset == MISSING or offset == MISSING
+            shapes.append(
+                dict(
+                    type="rect", xref="x", yref="paper", x0=left, x1=max(right, left + 1 / fs),
+                    y0=0, y1=1, fillcolor=WAVE_COLOURS[kind], opacity=0.18, layer="below",
+                    line=dict(width=1 if incomplete else 0, dash="dot", color=WAVE_COLOURS[kind]),
+                )
+            )
+    return shapes
+
+
+def _unlabelled_shapes(record: Record, lead: str, start_s: float, stop_s: float) -> list[dict]:
+    spans = record.spans.get(lead, [])
+    edges = [0.0] + [v / record.fs for span in spans for v in span] + [record.duration_s]
+    shapes = []
+    for left, right in zip(edges[::2], edges[1::2], strict=True):
+        left, right = max(left, start_s), min(right, stop_s)
+        if right > left:
+            shapes.append(
+                dict(
+                    type="rect", xref="x", yref="paper", x0=left, x1=right, y0=0, y1=1,
+                    fillcolor="#888", opacity=0.12, layer="below", line=dict(width=0),
+                )
+            )
+    return shapes
+
+
+def record_traces(
+    record: Record, lead: str, start_s: float = 0.0, stop_s: float | None = None
+) -> tuple[dict, dict]:
+    """The data of a record view: (trace dict, layout dict), for building or updating figures.
+
+    Usage: ``trace, layout = record_traces(record, "ii", 0, 4)``.
+    """
+    stop_s = record.duration_s if stop_s is None else stop_s
+    if not 0 <= start_s < stop_s:
+        raise ValueError(f"the time window must satisfy 0 <= start < stop, got {start_s}..{stop_s}")
+    first = int(start_s * record.fs)
+    last = min(record.n_samples, int(np.ceil(stop_s * record.fs)) + 1)
+    signal = record.lead(lead)[first:last]
+    time_s = np.arange(first, first + signal.size) / record.fs
+    trace = dict(x=time_s, y=signal, name=f"lead {lead}", line=dict(color="black", width=1.2))
+    shapes = _unlabelled_shapes(record, lead, start_s, stop_s)
+    shapes += wave_shapes(record.waves.get(lead, {}), record.fs, start_s, stop_s)
+    counts = {k: len(v) for k, v in record.waves.get(lead, {}).items()}
+    title = (
+        f"{record.database.upper()} record {record.name}, lead {lead} — cardiologists' waves: "
+        + ", ".join(f"{counts.get(k, 0)} {k}" for k in WAVE_KINDS)
+    )
+    layout = dict(
+        shapes=shapes,
+        title=dict(text=title, font=dict(size=14)),
+        xaxis=dict(title="time (s)", range=[start_s, stop_s]),
+        yaxis=dict(title="voltage (mV)"),
+    )
+    return trace, layout
+
+
+def record_figure(
+    record: Record,
+    lead: str,
+    start_s: float = 0.0,
+    stop_s: float | None = None,
+    widget: bool = False,
+):
+    """An ECG lead with the cardiologists' P (blue), QRS (red) and T (green) waves shaded.
+
+    Grey bands are the unlabelled parts (first and last beats of LUDB records).
+    Usage: ``record_figure(load_ludb_record(1), "ii").show()``.
+    """
+    import plotly.graph_objects as go
+
+    fig = _figure(widget)
+    trace, layout = record_traces(record, lead, start_s, stop_s)
+    fig.add_trace(go.Scatter(mode="lines", **trace))
+    for kind in WAVE_KINDS:  # legend entries for the shaded bands
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name=kind,
+                marker=dict(symbol="square", size=12, color=WAVE_COLOURS[kind], opacity=0.4),
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[None], y=[None], mode="markers", name="not labelled",
+            marker=dict(symbol="square", size=12, color="#888", opacity=0.3),
+        )
+    )
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**layout)
+    return fig
+
+
+def qrs_duration_figure(durations_ms: np.ndarray, bin_ms: float = 4.0, widget: bool = False):
+    """Histogram of QRS durations with the median and the 120 ms wide-QRS threshold.
+
+    Usage: ``qrs_duration_figure(qrs_durations(load_ludb(leads=["ii"])))``.
+    """
+    import plotly.graph_objects as go
+
+    durations_ms = np.asarray(durations_ms, dtype=float)
+    if durations_ms.size == 0:
+        raise ValueError("no QRS durations to plot")
+    fig = _figure(widget)
+    fig.add_trace(
+        go.Histogram(
+            x=durations_ms, xbins=dict(size=bin_ms), marker_color=WAVE_COLOURS["QRS"],
+            name="QRS complexes",
+        )
+    )
+    median = float(np.median(durations_ms))
+    fig.add_vline(x=median, line_dash="dash", annotation_text=f"median {median:.0f} ms")
+    fig.add_vline(x=120, line_dash="dot", line_color="grey", annotation_text="120 ms",
+                  annotation_position="bottom right")
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(
+        title=f"QRS duration of {durations_ms.size} annotated complexes",
+        xaxis_title="QRS duration (ms)", yaxis_title="count", showlegend=False,
+    )
+    return fig
+
+
+def seed_beats_figure(beats: SeedDataset, rows: Sequence[int] = (0, 1, 2), widget: bool = False):
+    """Some rows of the learner's dataset: voltage, time channel and the labelled QRS.
+
+    Each panel is one row as the network sees it (sample index on x), with the
+    zero padding shaded and the onset (red) and offset (green) labels as lines.
+    Usage: ``seed_beats_figure(beats, rows=[0, 5, 9]).show()``.
+    """
+    from plotly.subplots import make_subplots
+
+    rows = [int(r) for r in rows]
+    if not rows or min(rows) < 0 or max(rows) >= len(beats):
+        raise ValueError(f"rows must be indices in [0, {len(beats)}), got {rows}")
+    fig = make_subplots(
+        rows=1, cols=len(rows), shared_yaxes=True, horizontal_spacing=0.03,
+        subplot_titles=[
+            f"row {r}: record {beats.record[r]}, {beats.n_padding[r]} padded" for r in rows
+        ],
+    )
+    if widget:
+        import plotly.graph_objects as go
+
+        fig = go.FigureWidget(fig)
+    for col, r in enumerate(rows, start=1):
+        voltage = beats.voltage[r]
+        fig.add_scatter(
+            y=voltage, mode="lines", line=dict(color="black", width=1.2),
+            name="voltage", showlegend=col == 1, row=1, col=col,
+        )
+        onset, offset = beats.y[r]
+        for position, colour, name in ((onset, ONSET_COLOUR, "onset"), (offset, OFFSET_COLOUR,
+                                                                          "offset")):
+            fig.add_vline(x=int(position), line_color=colour, line_width=2, row=1, col=col)
+            fig.add_scatter(
+                x=[int(position)], y=[float(voltage[position])], mode="markers",
+                marker=dict(color=colour, size=8), name=f"QRS {name} label",
+                showlegend=col == 1, row=1, col=col,
+            )
+        if beats.n_padding[r] > 0:
+            fig.add_vrect(x0=0, x1=int(beats.n_padding[r]) - 0.5, fillcolor="#888",
+                          opacity=0.15, line_width=0, row=1, col=col)
+        fig.update_xaxes(title_text="sample in row", row=1, col=col)
+    fig.update_yaxes(title_text="voltage (mV)", row=1, col=1)
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(title=f"The learner's format: {beats!r}", height=360)
+    return fig

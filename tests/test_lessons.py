@@ -1,0 +1,63 @@
+"""Every lesson runs end to end (fast setting, ECGTEACH_FAST=1) and is committed clean."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
+sys.path.insert(0, str(REPO / "scripts"))
+from notebooks import has_outputs  # noqa: E402
+
+
+def test_there_are_lessons():
+    assert LESSONS, "no lessons found in lessons/"
+    assert LESSONS[0].name.startswith("01_")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_committed_without_outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    assert not has_outputs(notebook), f"{path.name} has outputs: run `make strip-notebooks`"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_runs_end_to_end(path, tmp_path, monkeypatch):
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("ECGTEACH_FAST", os.environ.get("ECGTEACH_FAST", "1"))
+    monkeypatch.setenv("ECGTEACH_CACHE", str(tmp_path / "cache"))
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+        store_widget_state=False,
+    )
+    started = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - started
+    errors = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
+    assert not errors
+    # every code cell ran and the lesson produced pictures (plotly figures or widgets)
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code_cells)
+    kinds = {key for c in code_cells for o in c.outputs for key in o.get("data", {})}
+    assert "application/vnd.plotly.v1+json" in kinds or (
+        "application/vnd.jupyter.widget-view+json" in kinds
+    )
+    print(f"{path.name}: {elapsed:.1f} s")

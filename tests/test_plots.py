@@ -1,0 +1,64 @@
+"""Figures are built from the data: shapes sit on the annotated waves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ecgteach
+from ecgteach.plots import (
+    WAVE_COLOURS,
+    qrs_duration_figure,
+    record_figure,
+    seed_beats_figure,
+    wave_shapes,
+)
+
+
+def test_record_figure_shades_every_annotated_wave():
+    record = ecgteach.load_ludb_record(1, leads=["ii"])
+    fig = record_figure(record, "ii")
+    np.testing.assert_allclose(fig.data[0].y, record.lead("ii"), rtol=1e-6)
+    qrs_shapes = [s for s in fig.layout.shapes if s.fillcolor == WAVE_COLOURS["QRS"]]
+    qrs = record.waves["ii"]["QRS"]
+    assert len(qrs_shapes) == len(qrs)
+    np.testing.assert_allclose([s.x0 for s in qrs_shapes], qrs[:, 0] / record.fs)
+    np.testing.assert_allclose([s.x1 for s in qrs_shapes], qrs[:, 2] / record.fs)
+    # the unlabelled start and end of the record are shaded grey
+    grey = [s for s in fig.layout.shapes if s.fillcolor == "#888"]
+    assert len(grey) == 2 and grey[0].x1 == pytest.approx(record.span("ii")[0] / record.fs)
+
+
+def test_record_figure_window_and_bad_window():
+    record = ecgteach.load_ludb_record(2, leads=["v1"])
+    fig = record_figure(record, "v1", start_s=2.0, stop_s=3.0)
+    assert fig.data[0].x[0] == pytest.approx(2.0) and fig.data[0].x[-1] == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="time window"):
+        record_figure(record, "v1", start_s=3.0, stop_s=2.0)
+    with pytest.raises(ValueError, match="no lead 'ii'"):
+        record_figure(record, "ii")
+
+
+def test_missing_boundary_is_drawn_from_the_peak_with_an_outline():
+    waves = {"QRS": np.array([[-1, 100, 120]]), "P": np.zeros((0, 3), int)}
+    (shape,) = wave_shapes(waves, fs=500, start_s=0, stop_s=1)
+    assert shape["x0"] == pytest.approx(0.2) and shape["line"]["width"] == 1
+
+
+def test_qrs_histogram_counts_every_duration():
+    durations = ecgteach.qrs_durations(ecgteach.load_ludb(range(1, 11)), lead=None)
+    fig = qrs_duration_figure(durations)
+    assert len(fig.data[0].x) == durations.size
+    with pytest.raises(ValueError, match="no QRS durations"):
+        qrs_duration_figure(np.array([]))
+
+
+def test_seed_beats_figure_marks_labels():
+    beats = ecgteach.make_seed_dataset(
+        ecgteach.load_ludb(range(1, 11), leads=["ii"]), n_beats=5, seed=1
+    )
+    fig = seed_beats_figure(beats, rows=[0, 3])
+    markers = [t for t in fig.data if t.mode == "markers"]
+    assert [int(t.x[0]) for t in markers] == [*beats.y[0], *beats.y[3]]
+    with pytest.raises(ValueError, match="rows must be indices"):
+        seed_beats_figure(beats, rows=[5])
