@@ -78,7 +78,7 @@ def build(shared: Path) -> None:
     for dataset, options in DATASETS.items():
         source = shared / dataset
         if not (source / "MANIFEST.sha256").is_file():
-            sys.exit(f"error: {source}/MANIFEST.sha256 not found; pass --shared PATH/TO/shared/data")
+            sys.exit(f"error: {source}/MANIFEST.sha256 not found; pass --shared PATH/TO/data")
         manifest = read_manifest(source / "MANIFEST.sha256")
         manifest = {k: v for k, v in manifest.items() if k not in options["skip"]}
         problems = verify(source, manifest)
