@@ -6,6 +6,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 LAB_ARGS ?=
+# Jupyter refuses to run as root (containers, Binder-like images) without this flag.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test venv venv-test lint strip-notebooks bundle-data clean help
 
@@ -30,7 +32,7 @@ venv: $(VENV)/.installed
 venv-test: $(VENV)/.installed-test
 
 lab: venv
-	$(BIN)/jupyter lab --notebook-dir=lessons $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=lessons $(ROOT_FLAG) $(LAB_ARGS)
 
 test: venv-test
 	$(BIN)/ruff check .

@@ -24,8 +24,9 @@ WAVE_COLOURS = {"P": "#1f77b4", "QRS": "#d62728", "T": "#2ca02c"}
 ONSET_COLOUR, OFFSET_COLOUR = "#d62728", "#2ca02c"
 _LAYOUT = dict(
     template="plotly_white",
-    margin=dict(l=60, r=20, t=50, b=45),
-    height=340,
+    margin=dict(l=60, r=20, t=80, b=45),
+    height=360,
+    title=dict(y=0.96, yanchor="top", x=0.01, xanchor="left"),
     legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
 )
 
@@ -103,7 +104,7 @@ def record_traces(
     )
     layout = dict(
         shapes=shapes,
-        title=dict(text=title, font=dict(size=14)),
+        title=dict(text=title, font=dict(size=14), y=0.96, x=0.01),
         xaxis=dict(title="time (s)", range=[start_s, stop_s]),
         yaxis=dict(title="voltage (mV)"),
     )
@@ -217,5 +218,10 @@ def seed_beats_figure(beats: SeedDataset, rows: Sequence[int] = (0, 1, 2), widge
         fig.update_xaxes(title_text="sample in row", row=1, col=col)
     fig.update_yaxes(title_text="voltage (mV)", row=1, col=1)
     fig.update_layout(**_LAYOUT)
-    fig.update_layout(title=f"The learner's format: {beats!r}", height=360)
+    fig.update_layout(
+        title=f"The learner's rows: {len(beats)} beats x {beats.length} samples x "
+        f"{list(beats.channels)} at {beats.fs:g} Hz (grey: zero padding)",
+        height=400, margin=dict(t=90, b=90),
+        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
+    )
     return fig
