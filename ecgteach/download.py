@@ -49,9 +49,20 @@ def database_dir(database: str, cache: str | Path | None = None) -> Path:
     return root / "physionet" / database
 
 
-def is_complete(folder: Path) -> bool:
-    """True when ``folder`` holds a finished download (its marker file exists)."""
-    return (folder / COMPLETE_MARKER).is_file()
+def is_complete(folder: Path, records: Sequence[str] | None = None) -> bool:
+    """True when ``folder`` holds a finished download of ``records`` (``None``: all).
+
+    The marker file lists what was downloaded (``all`` or record names), so a
+    download of a few records is never mistaken for the whole database.
+    Usage: ``is_complete(database_dir("ludb"))``.
+    """
+    marker = folder / COMPLETE_MARKER
+    if not marker.is_file():
+        return False
+    done = set(marker.read_text().split())
+    if "all" in done:
+        return True
+    return records is not None and set(records) <= done
 
 
 def download_database(
@@ -73,12 +84,11 @@ def download_database(
 
     spec = DATABASES[database]
     target = database_dir(database, cache)
-    if records is None and is_complete(target):
+    if is_complete(target, records):
         return target
-    if records is not None and is_complete(target):
-        wanted = [r for r in records if not (target / f"{r}.hea").is_file()]
-        if not wanted:
-            return target
+    previous = set()
+    if (target / COMPLETE_MARKER).is_file():
+        previous = set((target / COMPLETE_MARKER).read_text().split())
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{database}-partial-", dir=target.parent))
     try:
@@ -97,7 +107,8 @@ def download_database(
                 f"could not download {database!r} from PhysioNet ({error}). Check the internet "
                 "connection, or use the bundled data (the default) or a local copy (path=...)."
             ) from error
-        (staging / COMPLETE_MARKER).write_text("downloaded by ecgteach with wfdb\n")
+        done = {"all"} if records is None else previous | set(records)
+        (staging / COMPLETE_MARKER).write_text("\n".join(sorted(done)) + "\n")
         old = None
         if target.exists():
             old = target.with_name(f".{database}-old")

@@ -126,7 +126,11 @@ def _load_cached(folder: str, number: int, leads: tuple[str, ...]) -> Record:
         )
     except FileNotFoundError as error:
         raise FileNotFoundError(f"LUDB record {number}: {error}") from error
-    record.signal.flags.writeable = False  # shared by the cache: make copies to modify
+    # shared by the cache: read-only, so a lesson that edits a copy cannot change later loads
+    record.signal.flags.writeable = False
+    for waves in record.waves.values():
+        for rows in waves.values():
+            rows.flags.writeable = False
     return record
 
 

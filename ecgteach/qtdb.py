@@ -15,10 +15,15 @@ Usage::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from .download import download_database
 from .records import Record, load_wfdb_record
+from .waves import parse_waves
+from .wfdbio import read_annotation
 
 _BUNDLED = Path(__file__).resolve().parent / "data" / "qtdb-sample"
 QTDB_FS = 250.0
@@ -60,4 +65,32 @@ def load_qtdb(
             f"QTDB record {name!r} has no {annotator!r} annotation file in {folder}; "
             "some QTDB records lack q1c labels (try annotator='q2c' or 'pu0')"
         )
-    return load_wfdb_record(folder / name, annotator=annotator, database="qtdb", max_gap_s=2.0)
+    record = load_wfdb_record(folder / name, annotator=annotator, database="qtdb", max_gap_s=2.0)
+    return _cut_spans_at_skipped_beats(record, folder / name, annotator)
+
+
+def _cut_spans_at_skipped_beats(record: Record, record_path: Path, annotator: str) -> Record:
+    """End a labelled span wherever the experts skipped a beat.
+
+    Labelled beats less than 2 s apart are not always neighbours: in ``sel102``
+    8 unlabelled beats lie between labelled ones. The beats ``ecgpuwave``
+    detected (``.pu0``) with no labelled QRS within 150 ms are cut out of the
+    spans, so they are never scored or trained on as background.
+    """
+    if annotator == "pu0" or not record_path.with_name(f"{record_path.name}.pu0").is_file():
+        return record
+    detected = parse_waves(*read_annotation(record_path, "pu0"))[0]["QRS"][:, 1]
+    labelled = record.waves[record.leads[0]]["QRS"][:, 1]
+    if labelled.size:
+        distance = np.abs(detected[:, None] - labelled[None, :]).min(axis=1)
+        detected = detected[distance > 0.15 * record.fs]
+    marks = np.sort(read_annotation(record_path, annotator)[1])
+    if marks.size == 0:
+        return record
+    breaks = np.flatnonzero(np.diff(marks) > 2.0 * record.fs)
+    before = np.searchsorted(marks, detected) - 1  # the mark just before a skipped beat
+    breaks = np.union1d(breaks, before[(before >= 0) & (before < marks.size - 1)])
+    starts = np.concatenate([[0], breaks + 1]).astype(int)
+    stops = np.concatenate([breaks, [marks.size - 1]]).astype(int)
+    spans = [(int(marks[a]), int(marks[b]) + 1) for a, b in zip(starts, stops, strict=True)]
+    return replace(record, spans={lead: list(spans) for lead in record.leads})

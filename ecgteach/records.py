@@ -133,7 +133,6 @@ def load_wfdb_record(
     """
     header = read_header(path)
     signal = read_signal(header)
-    _check_signal(signal, f"record {header.path}")
     names = tuple(header.sig_names)
     if leads is not None:
         leads = list(leads)
@@ -144,6 +143,7 @@ def load_wfdb_record(
             )
         signal = signal[:, [names.index(lead) for lead in leads]]
         names = tuple(leads)
+    _check_signal(signal, f"record {header.path}")  # only the leads asked for
     waves: dict[str, dict[str, np.ndarray]] = {}
     spans: dict[str, list[Span]] = {}
     quirks: dict[str, list[Quirk]] = {}

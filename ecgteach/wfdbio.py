@@ -76,7 +76,7 @@ def read_header(record_path: str | Path) -> Header:
         n_samples = int(first[3]) if len(first) > 3 else 0
         files, formats, gains, baselines, names = [], [], [], [], []
         for line in content[1 : 1 + n_signals]:
-            fields = line.split()
+            fields = line.split(maxsplit=8)  # the description (name) may contain spaces
             files.append(fields[0])
             formats.append(fields[1])
             gain_text = fields[2] if len(fields) > 2 else "200"
