@@ -1,17 +1,27 @@
 """ecgteach: learn ECG delineation with LSTMs on real, cardiologist-annotated ECGs.
 
 ``import ecgteach`` is light (numpy, scipy): TensorFlow is imported only when a
-model is built or trained.
+model is built, trained or loaded (``ecgteach.models``, ``ecgteach.training``,
+``delineate``).
 
 Usage::
 
     import ecgteach
     record = ecgteach.load_ludb_record(1)
     beats = ecgteach.make_seed_dataset(ecgteach.load_ludb(range(1, 161), leads=["ii"]))
+    waves = ecgteach.delineate(record.lead("ii"), fs=record.fs)
 """
 
 from __future__ import annotations
 
+import os as _os
+
+# Quiet TensorFlow's C++ start-up chatter and pick Keras' TensorFlow backend for
+# when a model is built later (neither is imported here). Users can override both.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+_os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from .delineation import Delineator, delineate, labels_to_waves, load_segmenter
 from .download import cache_dir, download_database
 from .ludb import (
     LUDB_FS,
@@ -24,6 +34,13 @@ from .ludb import (
     ludb_metadata,
     qrs_durations,
     quirk_counts,
+)
+from .metrics import (
+    CSE_TOLERANCES_MS,
+    DelineationScorer,
+    collapse_ratio,
+    mse_against_mean_baseline,
+    score_delineation,
 )
 from .prepare import (
     resample_record,
@@ -47,12 +64,15 @@ from .waves import WAVE_KINDS, Quirk, parse_waves
 __version__ = "0.1.0"
 
 __all__ = [
+    "CSE_TOLERANCES_MS",
     "LUDB_FS",
     "LUDB_LEADS",
     "LUDB_RECORDS",
     "SEGMENT_CLASSES",
     "TEST_RECORDS",
     "WAVE_KINDS",
+    "DelineationScorer",
+    "Delineator",
     "Quirk",
     "Record",
     "SeedDataset",
@@ -61,19 +81,25 @@ __all__ = [
     "bundled_ludb_path",
     "bundled_qtdb_records",
     "cache_dir",
+    "collapse_ratio",
+    "delineate",
     "download_database",
+    "labels_to_waves",
     "load_ludb",
     "load_ludb_record",
     "load_qtdb",
+    "load_segmenter",
     "load_wfdb_record",
     "ludb_metadata",
     "make_seed_dataset",
     "make_windows",
+    "mse_against_mean_baseline",
     "parse_waves",
     "qrs_durations",
     "quirk_counts",
     "resample_record",
     "resample_signal",
+    "score_delineation",
     "segmentation_labels",
     "split_overlap",
     "split_patients",

@@ -1,4 +1,9 @@
-"""From per-sample labels to waves: the last step of segmentation-based delineation.
+"""Delineation: a trained segmenter turns any single-lead ECG into P, QRS and T waves.
+
+``delineate(signal, fs)`` resamples to the model's 250 Hz, runs the shipped
+segmenter (or yours) through a compiled function — in 10 s chunks with 1 s of
+context on each side, batched, for long records — and turns the per-sample
+labels back into waves at the input rate.
 
 A segmenter labels every sample background / P / QRS / T. Each run of one
 class becomes a wave: onset = first sample, offset = last sample, peak = the
@@ -9,15 +14,26 @@ onset (or offset): it is reported as missing (-1), never invented.
 
 Usage::
 
-    waves = labels_to_waves(labels, signal, fs=250)
-    waves["QRS"]          # (n, 3) onset, peak, offset
+    waves = delineate(record.lead("ii"), fs=500)      # shipped default segmenter
+    waves["QRS"]          # (n, 3) onset, peak, offset at 500 Hz, -1 = not found
+    waves = labels_to_waves(labels, signal, fs=250)   # the last step on its own
 """
 
 from __future__ import annotations
 
+import weakref
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
-from .waves import MISSING, WAVE_KINDS
+from .prepare import check_fs, check_signal, resample_signal
+from .waves import MISSING, WAVE_KINDS, scale_waves
+
+#: Sampling rate the segmenters work at.
+MODEL_FS = 250.0
+#: The shipped default segmenter (``python -m ecgteach.train`` rebuilds it).
+DEFAULT_SEGMENTER = Path(__file__).resolve().parent / "weights" / "segmenter.keras"
 
 #: Shortest run kept, per wave kind (ms). Shorter runs are flickers of the argmax.
 MIN_DURATION_MS = {"P": 20.0, "QRS": 20.0, "T": 40.0}
@@ -79,3 +95,139 @@ def _peak(signal: np.ndarray | None, start: int, stop: int) -> int:
     segment = np.asarray(signal[start:stop], dtype=np.float64)
     line = np.linspace(segment[0], segment[-1], segment.size)
     return int(start + np.argmax(np.abs(segment - line)))
+
+
+def load_segmenter(path: str | Path | None = None) -> Any:
+    """Load a segmenter saved as ``.keras`` (default: the shipped one), for inference.
+
+    Usage: ``model = load_segmenter()``.
+    """
+    path = Path(path) if path is not None else DEFAULT_SEGMENTER
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"segmenter weights not found at {path}; rebuild the default with "
+            "`python -m ecgteach.train` or pass a trained model"
+        )
+    import keras
+
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except Exception as error:  # a truncated or foreign file: say which and what to do
+        raise ValueError(f"cannot load a Keras model from {path} ({error}); retrain it") from error
+
+
+class Delineator:
+    """A segmenter wrapped for fast delineation of single-lead ECGs at any rate.
+
+    Signals up to ``chunk_s`` long run as one sequence (z-scored as a whole, as in
+    training); longer ones are cut into ``chunk_s`` chunks with ``context_s`` of
+    signal on each side, z-scored per chunk and run as one batch. Lengths are
+    padded to whole seconds so the compiled function is reused across records.
+    Usage: ``delineator = Delineator(model); waves = delineator(signal, fs=500)``.
+    """
+
+    def __init__(
+        self,
+        model: Any = None,
+        chunk_s: float = 10.0,
+        context_s: float = 1.0,
+        batch_size: int = 32,
+    ) -> None:
+        from .models import predict_fn
+
+        self.model = load_segmenter() if model is None else model
+        self.predict = predict_fn(self.model)
+        self.chunk = int(round(chunk_s * MODEL_FS))
+        self.context = int(round(context_s * MODEL_FS))
+        self.batch_size = batch_size
+        self.multiple = int(MODEL_FS)  # pad to whole seconds (a multiple of any pooling)
+
+    def probabilities(self, signal: np.ndarray, fs: float) -> np.ndarray:
+        """Per-sample class probabilities ``(n, 4)`` at ``MODEL_FS`` (bg, P, QRS, T).
+
+        Usage: ``probs = delineator.probabilities(record.lead("ii"), 500)``.
+        """
+        x = resample_signal(_check_lead(signal, fs), fs, MODEL_FS)
+        return self._probabilities(x)
+
+    def _probabilities(self, x: np.ndarray) -> np.ndarray:
+        n = x.size
+        if n <= self.chunk:
+            padded = _pad_to(_zscore(x), self.multiple)
+            return self.predict(padded[None, :, None])[0, :n]
+        rows = []
+        edge = np.pad(x, (self.context, self.context + self.chunk), mode="reflect")
+        for start in range(0, n, self.chunk):
+            rows.append(_zscore(edge[start : start + self.chunk + 2 * self.context]))
+        batch = np.stack(rows)[:, :, None]
+        out = np.concatenate(
+            [self.predict(batch[i : i + self.batch_size]) for i in range(0, len(batch),
+                                                                          self.batch_size)]
+        )
+        centre = out[:, self.context : self.context + self.chunk]
+        return centre.reshape(-1, centre.shape[-1])[:n]
+
+    def __call__(self, signal: np.ndarray, fs: float) -> dict[str, np.ndarray]:
+        """Delineate one lead: ``{"P","QRS","T"} -> (n, 3)`` at the input rate."""
+        fs = check_fs(fs)
+        x = resample_signal(_check_lead(signal, fs), fs, MODEL_FS)
+        labels = self._probabilities(x).argmax(axis=-1)
+        waves = labels_to_waves(labels, x, MODEL_FS)
+        if fs == MODEL_FS:
+            return waves
+        n_in = np.asarray(signal).shape[0]
+        scaled = scale_waves(waves, fs / MODEL_FS)
+        return {kind: np.minimum(rows, n_in - 1) for kind, rows in scaled.items()}
+
+
+def _check_lead(signal: np.ndarray, fs: float) -> np.ndarray:
+    fs = check_fs(fs)
+    array = np.asarray(signal)
+    if array.ndim != 1:
+        raise ValueError(
+            f"delineate takes one lead as a 1-D array, got shape {array.shape}; "
+            "pass e.g. record.lead('ii') or signal[:, 0]"
+        )
+    array = check_signal(array, "signal")
+    if array.size < fs * 1.0:
+        raise ValueError(
+            f"the signal is too short to delineate: {array.size} samples at {fs:g} Hz "
+            f"({array.size / fs:.2f} s); give at least 1 s (a whole beat and its surroundings)"
+        )
+    return array
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    std = x.std()
+    return ((x - x.mean()) / (std if std > 1e-12 else 1.0)).astype(np.float32)
+
+
+def _pad_to(x: np.ndarray, multiple: int) -> np.ndarray:
+    extra = -x.size % multiple
+    return np.pad(x, (0, extra), mode="edge") if extra else x
+
+
+_DEFAULT: Delineator | None = None
+_BY_MODEL: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def delineate(signal: np.ndarray, fs: float, model: Any = None) -> dict[str, np.ndarray]:
+    """Find the P, QRS and T waves of a single-lead ECG at any sampling rate.
+
+    Returns ``{"P", "QRS", "T"}`` -> integer arrays ``(n, 3)`` of onset, peak and
+    offset sample indices at the input rate, ``-1`` where a boundary is not
+    found (a wave cut by the start or end of the signal). ``model=None`` uses
+    the shipped default segmenter (loaded and compiled once per session); pass
+    a trained segmenter or a :class:`Delineator` to use another.
+    Usage: ``delineate(record.lead("ii"), fs=500)["QRS"]``.
+    """
+    global _DEFAULT
+    if isinstance(model, Delineator):
+        return model(signal, fs)
+    if model is None:
+        if _DEFAULT is None:
+            _DEFAULT = Delineator()
+        return _DEFAULT(signal, fs)
+    if model not in _BY_MODEL:  # compile once per model, not once per call
+        _BY_MODEL[model] = Delineator(model)
+    return _BY_MODEL[model](signal, fs)

@@ -1,0 +1,120 @@
+"""labels_to_waves on real labels, and delineate()'s contract (shapes, rates, bad input)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ecgteach
+from ecgteach.delineation import MODEL_FS, Delineator, delineate, labels_to_waves
+from ecgteach.metrics import score_delineation
+from ecgteach.targets import segmentation_labels
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.mark.parametrize("number", [1, 3, 50, 161, 200])
+def test_labels_to_waves_recovers_the_cardiologists_waves(number):
+    record = ecgteach.resample_record(ecgteach.load_ludb_record(number, leads=["ii"]), MODEL_FS)
+    labels, valid = segmentation_labels(record, "ii")
+    waves = labels_to_waves(np.where(valid, labels, 0), record.lead("ii"), MODEL_FS)
+    scores = score_delineation(record.waves["ii"], waves, MODEL_FS, span=record.span("ii"))
+    for name in ("QRS onset", "QRS offset", "P onset", "T offset"):
+        if scores[name].n_true:
+            assert scores[name].sensitivity == 100.0 and scores[name].ppv == 100.0, name
+            assert scores[name].mean_ms == 0.0 and scores[name].sd_ms == 0.0, name
+
+
+def test_labels_to_waves_edges_short_runs_and_gaps():
+    labels = np.zeros(200, dtype=int)
+    labels[:10] = 2  # a QRS cut by the start: onset unknown
+    labels[50:60] = 1  # a 40 ms P wave
+    labels[100:103] = 2  # a 12 ms flicker: dropped
+    labels[150:170] = 3
+    labels[172:190] = 3  # split by a 8 ms gap: merged
+    labels[195:] = 1  # cut by the end: offset unknown (and long enough: 20 ms)
+    waves = labels_to_waves(labels, fs=250)
+    np.testing.assert_array_equal(waves["QRS"], [[-1, 4, 9]])
+    np.testing.assert_array_equal(waves["P"][:, [0, 2]], [[50, 59], [195, -1]])
+    np.testing.assert_array_equal(waves["T"][:, [0, 2]], [[150, 189]])
+
+
+def test_labels_to_waves_places_the_peak_on_the_signal():
+    signal = np.zeros(100)
+    signal[37] = 5.0
+    labels = np.zeros(100, dtype=int)
+    labels[30:45] = 2
+    assert labels_to_waves(labels, signal, fs=250)["QRS"][0, 1] == 37
+
+
+@pytest.mark.parametrize(
+    "labels, signal, fs, message",
+    [
+        (np.zeros((10, 2)), None, 250, "1-D"),
+        (np.zeros(10), np.zeros(11), 250, "differs"),
+        (np.zeros(10), None, 0, "positive"),
+    ],
+)
+def test_labels_to_waves_bad_input(labels, signal, fs, message):
+    with pytest.raises(ValueError, match=message):
+        labels_to_waves(labels, signal, fs)
+
+
+@pytest.fixture(scope="module")
+def tiny_delineator():
+    from ecgteach.models import segmenter
+    from ecgteach.training import set_seed
+
+    set_seed(0)
+    return Delineator(segmenter(conv_filters=(4,), lstm_units=4, decoder_filters=4))
+
+
+@pytest.mark.parametrize("fs", [500.0, 250.0, 360.0])
+def test_delineate_returns_waves_at_the_input_rate(tiny_delineator, fs):
+    record = ecgteach.load_ludb_record(2, leads=["ii"])
+    signal = ecgteach.resample_signal(record.lead("ii"), record.fs, fs)
+    waves = delineate(signal, fs, model=tiny_delineator)
+    assert set(waves) == {"P", "QRS", "T"}
+    for rows in waves.values():
+        assert rows.dtype.kind == "i" and rows.ndim == 2 and rows.shape[1] == 3
+        assert rows.min(initial=0) >= -1 and rows.max(initial=0) < signal.size
+        found = rows[(rows[:, 0] >= 0) & (rows[:, 2] >= 0)]
+        assert (found[:, 0] <= found[:, 1]).all() and (found[:, 1] <= found[:, 2]).all()
+
+
+def test_long_records_are_chunked_like_short_ones(tiny_delineator):
+    """A 15-min QTDB record runs in batched chunks; probabilities cover every sample."""
+    record = ecgteach.load_qtdb("sel100")
+    probs = tiny_delineator.probabilities(record.lead("MLII"), record.fs)
+    assert probs.shape == (record.n_samples, 4)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+    # inside a chunk, far from its edges, chunking changes little (only the z-score
+    # differs: it covers the chunk and its context)
+    first = tiny_delineator.probabilities(record.lead("MLII")[:2500], record.fs)
+    np.testing.assert_allclose(probs[1000:1500], first[1000:1500], atol=0.15)
+    assert np.abs(probs[1000:1500] - first[1000:1500]).mean() < 0.02
+
+
+@pytest.mark.parametrize(
+    "signal, fs, error, message",
+    [
+        (np.zeros((2500, 2)), 250, ValueError, "1-D"),
+        (np.full(2500, np.nan), 250, ValueError, "NaN"),
+        (np.zeros(2500), 0, ValueError, "positive"),
+        (np.zeros(2500), -250, ValueError, "positive"),
+        (np.zeros(100), 250, ValueError, "too short"),
+        (np.zeros(0), 250, ValueError, "empty"),
+    ],
+)
+def test_delineate_bad_input(tiny_delineator, signal, fs, error, message):
+    with pytest.raises(error, match=message):
+        delineate(signal, fs, model=tiny_delineator)
+
+
+def test_missing_weights_file_says_how_to_rebuild(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m ecgteach.train"):
+        ecgteach.load_segmenter(tmp_path / "none.keras")
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="cannot load"):
+        ecgteach.load_segmenter(broken)
