@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ludb import LUDB_LEADS, LUDB_RECORDS, load_ludb_record, ludb_metadata
-from .plots import record_figure, record_traces
+from .plots import WAVE_COLOURS, record_figure, record_traces
 
 
 class RecordBrowser:
@@ -104,6 +104,207 @@ class RecordBrowser:
             f"{len(waves['P'])} P, {len(waves['T'])} T annotated; median QRS duration {median}"
             + (f"; <i>{len(quirks)} annotation quirk(s)</i>" if quirks else "")
         )
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class ProbabilityInspector:
+    """Pick a beat; see its ECG, the onset (red) and offset (green) probability curves.
+
+    Dotted lines mark each curve's maximum (the prediction), solid grey lines the
+    cardiologists' onset and offset; the header gives both errors in ms. This is
+    the picture the learner described when boundaries-as-classification worked.
+    ``onset_probs``/``offset_probs`` are ``(n, length)`` distributions over time for
+    the rows of ``beats``.
+    Usage: ``ProbabilityInspector(val_beats, probs["onset"], probs["offset"])``.
+    """
+
+    def __init__(
+        self, beats, onset_probs: np.ndarray, offset_probs: np.ndarray, index: int = 0
+    ) -> None:
+        import ipywidgets as widgets
+        import plotly.graph_objects as go
+
+        onset_probs, offset_probs = np.asarray(onset_probs), np.asarray(offset_probs)
+        expected = (len(beats), beats.length)
+        if onset_probs.shape != expected or offset_probs.shape != expected:
+            raise ValueError(
+                f"probabilities must have shape {expected} (one distribution per beat), got "
+                f"{onset_probs.shape} and {offset_probs.shape}"
+            )
+        self.beats, self.onset_probs, self.offset_probs = beats, onset_probs, offset_probs
+        self.index = widgets.IntSlider(
+            value=index, min=0, max=len(beats) - 1, description="example",
+            continuous_update=False, layout=widgets.Layout(width="520px"),
+        )
+        self.summary = widgets.HTML()
+        fig = go.FigureWidget(
+            layout=dict(
+                template="plotly_white", height=380, margin=dict(l=60, r=60, t=80, b=45),
+                xaxis=dict(title="sample in row"),
+                yaxis=dict(title="voltage"),
+                yaxis2=dict(title="probability", overlaying="y", side="right",
+                            rangemode="tozero", showgrid=False),
+                legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+            )
+        )
+        fig.add_scatter(y=[], mode="lines", name="ECG", line=dict(color="black", width=1.2))
+        fig.add_scatter(y=[], mode="lines", name="P(onset)", yaxis="y2",
+                        line=dict(color="#d62728", width=2))
+        fig.add_scatter(y=[], mode="lines", name="P(offset)", yaxis="y2",
+                        line=dict(color="#2ca02c", width=2))
+        self.figure = fig
+        self.index.observe(lambda change: self.update(), names="value")
+        self.update()
+        self.widget = widgets.VBox([self.index, self.summary, self.figure])
+
+    def errors_ms(self) -> np.ndarray:
+        """(n, 2) predicted - true onset/offset in ms, predictions at each maximum."""
+        predicted = np.stack([self.onset_probs.argmax(1), self.offset_probs.argmax(1)], axis=1)
+        return (predicted - self.beats.y) * 1000.0 / self.beats.fs
+
+    def update(self) -> None:
+        """Redraw for the chosen example."""
+        i = int(self.index.value)
+        onset, offset = (int(v) for v in self.beats.y[i])
+        predicted = (int(self.onset_probs[i].argmax()), int(self.offset_probs[i].argmax()))
+        errors = (np.array(predicted) - (onset, offset)) * 1000.0 / self.beats.fs
+        line = dict(type="line", yref="paper", y0=0, y1=1)
+        shapes = [
+            {**line, "x0": onset, "x1": onset, "line": dict(color="grey", width=2)},
+            {**line, "x0": offset, "x1": offset, "line": dict(color="grey", width=2)},
+            {**line, "x0": predicted[0], "x1": predicted[0],
+             "line": dict(color="#d62728", dash="dot", width=2)},
+            {**line, "x0": predicted[1], "x1": predicted[1],
+             "line": dict(color="#2ca02c", dash="dot", width=2)},
+        ]
+        with self.figure.batch_update():
+            self.figure.data[0].y = self.beats.voltage[i]
+            self.figure.data[1].y = self.onset_probs[i]
+            self.figure.data[2].y = self.offset_probs[i]
+            self.figure.layout.shapes = shapes
+            self.figure.layout.title = dict(
+                text=f"beat {i} (record {self.beats.record[i]}): onset error {errors[0]:+.0f} ms, "
+                f"offset error {errors[1]:+.0f} ms — grey: cardiologist, dotted: maximum",
+                font=dict(size=13),
+            )
+        peak = (float(self.onset_probs[i].max()), float(self.offset_probs[i].max()))
+        self.summary.value = (
+            f"Highest probability: onset {peak[0]:.2f} at sample {predicted[0]} (true "
+            f"{onset}), offset {peak[1]:.2f} at sample {predicted[1]} (true {offset})."
+        )
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class SegmentationViewer:
+    """A record's lead with the cardiologists' waves on top and the model's below.
+
+    Coloured bands: P blue, QRS red, T green; the top strip is the
+    cardiologists', the bottom strip the model's. Tick "probabilities" to see the
+    per-sample class probabilities. The header gives this lead's QRS onset and
+    offset errors (ms) against the cardiologists, matched within 150 ms.
+    Usage: ``SegmentationViewer(test_records, delineator)``.
+    """
+
+    def __init__(self, records, delineator, lead: str = "ii", index: int = 0) -> None:
+        import ipywidgets as widgets
+        from plotly.subplots import make_subplots
+
+        if not records:
+            raise ValueError("no records to show")
+        self.records, self.delineator = list(records), delineator
+        self.record = widgets.Dropdown(
+            options=[(f"{r.database} {r.name}", i) for i, r in enumerate(self.records)],
+            value=index, description="record",
+        )
+        self.lead = widgets.Dropdown(options=list(self.records[index].leads), value=lead,
+                                     description="lead")
+        self.show_probabilities = widgets.Checkbox(value=False, description="probabilities")
+        self.summary = widgets.HTML()
+        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3],
+                            vertical_spacing=0.06)
+        import plotly.graph_objects as go
+
+        self.figure = go.FigureWidget(fig)
+        self.figure.add_scatter(x=[], y=[], mode="lines", name="ECG",
+                                line=dict(color="black", width=1.1), row=1, col=1)
+        for name, colour in (("background", "#999"), *((k, WAVE_COLOURS[k]) for k in
+                                                        ("P", "QRS", "T"))):
+            self.figure.add_scatter(x=[], y=[], mode="lines", name=f"P({name})",
+                                    line=dict(color=colour, width=1.5), row=2, col=1,
+                                    visible=False)
+        self.figure.update_layout(
+            template="plotly_white", height=460, margin=dict(l=60, r=20, t=70, b=40),
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        )
+        self.figure.update_xaxes(title_text="time (s)", row=2, col=1)
+        self.figure.update_yaxes(title_text="mV", row=1, col=1)
+        self.figure.update_yaxes(title_text="probability", range=[0, 1], row=2, col=1)
+        for control in (self.record, self.lead, self.show_probabilities):
+            control.observe(lambda change: self.update(), names="value")
+        self.update()
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.record, self.lead, self.show_probabilities]), self.summary,
+             self.figure]
+        )
+
+    def update(self) -> None:
+        """Recompute the model's labels for the chosen record and lead, and redraw."""
+        from .delineation import MODEL_FS, labels_to_waves
+        from .metrics import score_delineation
+        from .plots import wave_shapes
+        from .prepare import resample_signal
+        from .waves import scale_waves
+
+        record = self.records[self.record.value]
+        if self.lead.value not in record.leads:
+            self.lead.options = list(record.leads)
+            return  # changing the options triggers another update
+        signal = record.lead(self.lead.value)
+        probs = self.delineator.probabilities(signal, record.fs)
+        x250 = resample_signal(signal, record.fs, MODEL_FS)
+        predicted = scale_waves(
+            labels_to_waves(probs.argmax(-1), x250, MODEL_FS), record.fs / MODEL_FS
+        )
+        truth = record.waves.get(self.lead.value, {})
+        t_prob = np.arange(probs.shape[0]) / MODEL_FS
+
+        def strip(waves, fs, y0, y1):
+            out = wave_shapes(waves, fs, 0, record.duration_s)
+            for shape in out:
+                shape.update(y0=y0, y1=y1, yref="y domain", opacity=0.55,
+                             line=dict(width=0))
+            return out
+
+        shapes = strip(truth, record.fs, 0.88, 1.0) + strip(predicted, record.fs, 0.0, 0.12)
+        with self.figure.batch_update():
+            self.figure.data[0].x = np.arange(signal.size) / record.fs
+            self.figure.data[0].y = signal
+            for k in range(4):
+                self.figure.data[1 + k].x = t_prob
+                self.figure.data[1 + k].y = probs[:, k]
+                self.figure.data[1 + k].visible = bool(self.show_probabilities.value)
+            self.figure.layout.shapes = shapes
+        text = "no cardiologists' labels for this lead"
+        if truth:
+            scores = score_delineation(truth, predicted, record.fs,
+                                       span=record.span(self.lead.value))
+            parts = [
+                f"{name} {s.mean_ms:+.1f} ± {s.sd_ms:.1f} ms (found {s.tp}/{s.n_true})"
+                for name, s in scores.items() if name.startswith("QRS") and s.n_true
+            ]
+            text = "; ".join(parts) or text
+        self.figure.layout.title = dict(
+            text=f"{record.database.upper()} {record.name}, lead {self.lead.value} — top strip: "
+            "cardiologists, bottom strip: model", font=dict(size=13))
+        self.summary.value = f"<b>Errors on this lead</b> (model − cardiologist): {text}"
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
