@@ -2,6 +2,7 @@
 
 Usage::
 
+    ecgteach lab [--dir ~/ecgteach-lessons]
     ecgteach delineate path/to/record [--lead ii] [--out ecgteach]
     ecgteach train [--seconds 180]
     ecgteach download ludb | qtdb [--records sel100 ...]
@@ -93,7 +94,13 @@ def _delineate(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from . import train
 
-    return train.main(args.train_args)
+    return int(train.main(args.extra) or 0)
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from . import lab
+
+    return lab.main(args.dir, args.extra)
 
 
 def _download(args: argparse.Namespace) -> int:
@@ -105,12 +112,21 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (subcommands delineate, train, download)."""
+    """The argument parser (subcommands lab, delineate, train, download)."""
     parser = argparse.ArgumentParser(
         prog="ecgteach",
         description="ecgteach: learn ECG delineation with LSTMs on real annotated ECGs.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser(
+        "lab", help="copy the lessons into a folder (once) and open them in JupyterLab",
+        description="Copy the lessons into --dir the first time (an edited copy is never "
+        "overwritten), then start JupyterLab there. Extra arguments go to jupyter lab.",
+    )
+    p.add_argument("--dir", default=str(Path("~/ecgteach-lessons")),
+                   help="working folder (default: ~/ecgteach-lessons)")
+    p.set_defaults(func=_lab, forwards_extra=True)
 
     p = commands.add_parser(
         "delineate", help="find P/QRS/T waves in a WFDB record, write a WFDB annotation file",
@@ -128,8 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run `python -m ecgteach.train` with the given arguments.",
         add_help=False,
     )
-    p.add_argument("train_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=_train)
+    p.set_defaults(func=_train, forwards_extra=True)
 
     p = commands.add_parser(
         "download", help="download LUDB or QTDB from PhysioNet into the cache (optional)",
@@ -143,7 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ecgteach`` command. Usage: ``main(["delineate", "rec"])``."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "forwards_extra", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     try:
         return int(args.func(args) or 0)
     except (ValueError, FileNotFoundError, ConnectionError) as error:

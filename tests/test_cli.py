@@ -68,3 +68,32 @@ def test_errors_are_one_clear_line(tmp_path, capsys):
     path = _copy_record(tmp_path)
     assert main(["delineate", str(path), "--lead", "zz"]) == 2
     assert "no lead 'zz'" in capsys.readouterr().err
+
+
+def test_lab_copies_lessons_once_and_never_overwrites(tmp_path, monkeypatch):
+    from ecgteach import lab
+
+    calls = []
+    monkeypatch.setattr(lab.subprocess, "call", lambda command: calls.append(command) or 0)
+    folder = tmp_path / "course"
+    assert main(["lab", "--dir", str(folder), "--no-browser"]) == 0
+    shipped = lab.shipped_lessons()
+    assert sorted(p.name for p in folder.glob("*.ipynb")) == [p.name for p in shipped]
+    assert calls[-1][1:4] == ["-m", "jupyter", "lab"] and "--no-browser" in calls[-1]
+    assert f"--notebook-dir={folder}" in calls[-1]
+    edited = folder / shipped[0].name
+    edited.write_text("my answers")
+    copied, kept = lab.prepare_lessons(folder)
+    assert copied == [] and edited in kept and edited.read_text() == "my answers"
+    (folder / shipped[0].name).unlink()
+    copied, _ = lab.prepare_lessons(folder)
+    assert copied == [folder / shipped[0].name]
+    assert not list(folder.glob(".*partial"))
+
+
+def test_lab_refuses_a_file_as_folder(tmp_path):
+    from ecgteach import lab
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="not a folder"):
+        lab.prepare_lessons(tmp_path / "file")
