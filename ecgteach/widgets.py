@@ -213,13 +213,16 @@ class SegmentationViewer:
     Usage: ``SegmentationViewer(test_records, delineator)``.
     """
 
-    def __init__(self, records, delineator, lead: str = "ii", index: int = 0) -> None:
+    def __init__(
+        self, records, delineator, lead: str = "ii", index: int = 0, transform=None
+    ) -> None:
         import ipywidgets as widgets
         from plotly.subplots import make_subplots
 
         if not records:
             raise ValueError("no records to show")
         self.records, self.delineator = list(records), delineator
+        self.transform = transform  # (signal, fs) -> signal, applied before everything
         self.record = widgets.Dropdown(
             options=[(f"{r.database} {r.name}", i) for i, r in enumerate(self.records)],
             value=index, description="record",
@@ -268,6 +271,8 @@ class SegmentationViewer:
             self.lead.options = list(record.leads)
             return  # changing the options triggers another update
         signal = record.lead(self.lead.value)
+        if self.transform is not None:
+            signal = self.transform(signal, record.fs)
         probs = self.delineator.probabilities(signal, record.fs)
         x250 = resample_signal(signal, record.fs, MODEL_FS)
         predicted = scale_waves(
@@ -305,6 +310,84 @@ class SegmentationViewer:
             text=f"{record.database.upper()} {record.name}, lead {self.lead.value} — top strip: "
             "cardiologists, bottom strip: model", font=dict(size=13))
         self.summary.value = f"<b>Errors on this lead</b> (model − cardiologist): {text}"
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class RobustnessExplorer:
+    """Sliders add noise and baseline wander; see the delineation and the scores change.
+
+    The figure shows one record's lead, corrupted, with the cardiologists' waves
+    (top strip) and the model's (bottom strip). The table scores the model on
+    all ``records`` at the current setting, beside the clean score.
+    Usage: ``RobustnessExplorer(test_records, delineator)``.
+    """
+
+    def __init__(self, records, delineator, lead: str = "ii") -> None:
+        import ipywidgets as widgets
+
+        from .robustness import score_records
+
+        if not records:
+            raise ValueError("no records to explore")
+        self.records, self.delineator, self.lead = list(records), delineator, lead
+        self.snr_db = widgets.FloatSlider(
+            value=40.0, min=-5.0, max=40.0, step=1.0, description="SNR (dB)",
+            continuous_update=False,
+        )
+        self.wander_mv = widgets.FloatSlider(
+            value=0.0, min=0.0, max=2.0, step=0.1, description="wander (mV)",
+            continuous_update=False,
+        )
+        self.scores = widgets.HTML()
+        self.clean = score_records(self.records, delineator, leads=[lead]).scores()
+        self.viewer = SegmentationViewer(self.records, delineator, lead=lead,
+                                         transform=self.corrupt)
+        self.figure = self.viewer.figure
+        for control in (self.snr_db, self.wander_mv):
+            control.observe(lambda change: self.update(), names="value")
+        self.update()
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.snr_db, self.wander_mv]), self.viewer.widget, self.scores]
+        )
+
+    def corrupt(self, signal: np.ndarray, fs: float) -> np.ndarray:
+        """The current corruption: baseline wander, then noise (40 dB = none)."""
+        from .robustness import add_baseline_wander, add_noise
+
+        out = np.asarray(signal, dtype=np.float32)
+        if self.wander_mv.value > 0:
+            out = add_baseline_wander(out, fs, amplitude_mv=self.wander_mv.value, seed=1)
+        if self.snr_db.value < 40:
+            out = add_noise(out, self.snr_db.value, seed=2)
+        return out
+
+    def current_scores(self) -> dict:
+        """Scores of the model on all records at the current corruption."""
+        from .robustness import score_records
+
+        return score_records(self.records, self.delineator, leads=[self.lead],
+                             corrupt=self.corrupt).scores()
+
+    def update(self) -> None:
+        """Re-corrupt and re-delineate the shown record; re-score all records."""
+        self.viewer.update()
+        now = self.current_scores()
+        rows = "".join(
+            f"<tr><td>{name}</td><td>{self.clean[name].sensitivity:.1f} / "
+            f"{self.clean[name].mean_ms:+.1f} ± {self.clean[name].sd_ms:.1f}</td>"
+            f"<td><b>{now[name].sensitivity:.1f} / {now[name].mean_ms:+.1f} ± "
+            f"{now[name].sd_ms:.1f}</b></td></tr>"
+            for name in ("QRS onset", "QRS offset", "P onset", "T offset")
+        )
+        self.scores.value = (
+            f"<table><thead><tr><th>{len(self.records)} records, lead {self.lead}</th>"
+            "<th>clean: Se % / error ms</th><th>now: Se % / error ms</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

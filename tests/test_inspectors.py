@@ -70,3 +70,46 @@ def test_viewer_shows_both_strips_and_zero_error_for_a_perfect_model():
     viewer.show_probabilities.value = True
     assert all(trace.visible for trace in viewer.figure.data[1:])
     np.testing.assert_allclose(np.sum([t.y for t in viewer.figure.data[1:]], axis=0), 1.0)
+
+
+class CleanOnlyDelineator:
+    """Finds the cardiologists' waves only when the signal is untouched."""
+
+    def __init__(self, records):
+        self.by_signal = {
+            r.lead("ii").tobytes(): ecgteach.resample_record(r, 250) for r in records
+        }
+
+    def probabilities(self, signal, fs):
+        record = self.by_signal.get(np.asarray(signal, dtype=np.float32).tobytes())
+        n = int(round(len(signal) * 250 / fs))
+        if record is None:
+            return np.eye(4)[np.zeros(n, dtype=int)]
+        labels, valid = ecgteach.segmentation_labels(record, "ii")
+        return np.eye(4)[np.where(valid, labels, 0)]
+
+    def __call__(self, signal, fs):
+        from ecgteach.delineation import labels_to_waves
+        from ecgteach.waves import scale_waves
+
+        labels = self.probabilities(signal, fs).argmax(1)
+        return scale_waves(labels_to_waves(labels, None, 250), fs / 250)
+
+
+def test_robustness_explorer_corrupts_what_it_shows_and_scores():
+    from ecgteach.widgets import RobustnessExplorer
+
+    records = ecgteach.load_ludb([161, 162], leads=["ii"])
+    explorer = RobustnessExplorer(records, CleanOnlyDelineator(records))
+    np.testing.assert_allclose(explorer.figure.data[0].y, records[0].lead("ii"))
+    assert explorer.clean["QRS onset"].sensitivity == 100.0
+    explorer.snr_db.value = 5.0
+    shown = np.asarray(explorer.figure.data[0].y)
+    noise = shown - records[0].lead("ii")
+    assert 10 * np.log10(records[0].lead("ii").var() / noise.var()) == pytest.approx(5, abs=0.3)
+    assert explorer.current_scores()["QRS onset"].sensitivity == 0.0
+    assert "<b>0.0 /" in explorer.scores.value
+    explorer.snr_db.value = 40.0
+    explorer.wander_mv.value = 1.0
+    drift = np.asarray(explorer.figure.data[0].y) - records[0].lead("ii")
+    assert np.abs(drift).max() == pytest.approx(1.0, abs=0.05)
