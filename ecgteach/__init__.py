@@ -23,6 +23,7 @@ _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 from .delineation import Delineator, delineate, labels_to_waves, load_segmenter
 from .download import cache_dir, download_database
+from .exercises import check
 from .ludb import (
     LUDB_FS,
     LUDB_LEADS,
@@ -81,6 +82,7 @@ __all__ = [
     "bundled_ludb_path",
     "bundled_qtdb_records",
     "cache_dir",
+    "check",
     "collapse_ratio",
     "delineate",
     "download_database",

@@ -12,7 +12,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
+SOLUTIONS = sorted((REPO / "instructor").glob("[0-9][0-9]_*.ipynb"))
 sys.path.insert(0, str(REPO / "scripts"))
+from build_student import build as build_student  # noqa: E402
 from notebooks import has_outputs  # noqa: E402
 
 
@@ -27,9 +29,18 @@ def test_lesson_committed_without_outputs(path):
     assert not has_outputs(notebook), f"{path.name} has outputs: run `make strip-notebooks`"
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_runs_end_to_end(path, tmp_path, monkeypatch):
+def test_student_lessons_are_built_from_the_instructor_versions():
+    assert [p.name for p in SOLUTIONS] == [p.name for p in LESSONS]
+    assert build_student(check=True) == 0, "run `python scripts/build_student.py`"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_instructor_version_committed_without_outputs(path):
+    assert not has_outputs(nbformat.read(path, as_version=4))
+
+
+def run_notebook(path, tmp_path, monkeypatch):
+    """Execute a notebook in the fast setting; return it with outputs and the run time."""
     from nbclient import NotebookClient
 
     monkeypatch.setenv("ECGTEACH_FAST", os.environ.get("ECGTEACH_FAST", "1"))
@@ -52,7 +63,14 @@ def test_lesson_runs_end_to_end(path, tmp_path, monkeypatch):
         for output in cell.outputs
         if output.output_type == "error"
     ]
-    assert not errors
+    assert not errors, errors
+    return notebook, elapsed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_runs_end_to_end(path, tmp_path, monkeypatch):
+    notebook, elapsed = run_notebook(path, tmp_path, monkeypatch)
     # every code cell ran and the lesson produced pictures (plotly figures or widgets)
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code_cells)
@@ -61,3 +79,16 @@ def test_lesson_runs_end_to_end(path, tmp_path, monkeypatch):
         "application/vnd.jupyter.widget-view+json" in kinds
     )
     print(f"{path.name}: {elapsed:.1f} s")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_instructor_solutions_pass_every_check(path, tmp_path, monkeypatch):
+    notebook, _ = run_notebook(path, tmp_path, monkeypatch)
+    texts = [
+        str(output.get("data", {}).get("text/plain", ""))
+        for cell in notebook.cells
+        if cell.cell_type == "code" and "ecgteach.check(" in cell.source
+        for output in cell.outputs
+    ]
+    assert texts and all("✓ correct" in text for text in texts), texts
