@@ -21,7 +21,13 @@ import os as _os
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-from .delineation import Delineator, delineate, labels_to_waves, load_segmenter
+from .delineation import (
+    Delineator,
+    delineate,
+    labels_to_waves,
+    load_segmenter,
+    segmenter_info,
+)
 from .download import cache_dir, download_database
 from .exercises import check
 from .ludb import (
@@ -60,6 +66,7 @@ from .targets import (
     make_windows,
     segmentation_labels,
 )
+from .trainers import fast
 from .waves import WAVE_KINDS, Quirk, parse_waves
 
 __version__ = "0.1.0"
@@ -86,6 +93,7 @@ __all__ = [
     "collapse_ratio",
     "delineate",
     "download_database",
+    "fast",
     "labels_to_waves",
     "load_ludb",
     "load_ludb_record",
@@ -102,6 +110,7 @@ __all__ = [
     "resample_record",
     "resample_signal",
     "score_delineation",
+    "segmenter_info",
     "segmentation_labels",
     "split_overlap",
     "split_patients",

@@ -116,6 +116,22 @@ def load_segmenter(path: str | Path | None = None) -> Any:
         raise ValueError(f"cannot load a Keras model from {path} ({error}); retrain it") from error
 
 
+def segmenter_info(path: str | Path | None = None) -> dict[str, Any]:
+    """What the shipped segmenter was trained on, how long it took, its validation scores.
+
+    Reads the JSON written next to the ``.keras`` file by ``python -m ecgteach.train``.
+    Usage: ``segmenter_info()["train_seconds"]``.
+    """
+    import json
+
+    model_path = Path(path) if path is not None else DEFAULT_SEGMENTER
+    sidecar = model_path.with_suffix(".json")
+    if not sidecar.is_file():
+        raise FileNotFoundError(f"no training record {sidecar}; retrain with "
+                                "`python -m ecgteach.train`")
+    return json.loads(sidecar.read_text())
+
+
 class Delineator:
     """A segmenter wrapped for fast delineation of single-lead ECGs at any rate.
 

@@ -171,3 +171,35 @@ def _check_01_4(answer: Any) -> Feedback:
                         "don't add it.")
     return Feedback("01.4", False, "look at beats.y[2, 0] (onset in the padded row) and "
                     "beats.n_padding[2] (zeros before the beat).")
+
+
+# ------------------------------------------------------------------------ lesson 05
+
+
+@exercise("05.2", "On QTDB record 1, lead 2: what is the SD of the QRS onset error (ms)?")
+def _check_05_2(answer: Any) -> Feedback:
+    from .delineation import delineate
+    from .metrics import DelineationScorer
+    from .qtdb import bundled_qtdb_records, load_qtdb
+
+    record = load_qtdb(bundled_qtdb_records()[0])
+    first, second = record.leads[0], record.leads[1]
+    scores = {}
+    for lead in (first, second):
+        scorer = DelineationScorer()
+        found = delineate(record.lead(lead), record.fs)
+        for span in record.spans[lead]:
+            scorer.add(record.waves[lead], found, record.fs, span=span)
+        scores[lead] = scorer.scores()["QRS onset"].sd_ms
+    value = _number(answer)
+    if abs(value - scores[second]) <= 0.05:
+        better = "better" if scores[second] < scores[first] else "worse"
+        return Feedback("05.2", True, f"{scores[second]:.1f} ms on {second} against "
+                        f"{scores[first]:.1f} ms on {first}: {better}. The cardiologists "
+                        "looked at both leads; the model sees one.")
+    if abs(value - scores[first]) <= 0.05:
+        return Feedback("05.2", False, f"that is lead {first} (the first); use "
+                        "record.leads[1] for the second.")
+    return Feedback("05.2", False, "score the second lead inside each labelled span: "
+                    "scorer.add(record.waves[lead], found, record.fs, span=span) for every "
+                    "span in record.spans[lead], then scores()['QRS onset'].sd_ms.")

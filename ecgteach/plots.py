@@ -225,3 +225,116 @@ def seed_beats_figure(beats: SeedDataset, rows: Sequence[int] = (0, 1, 2), widge
         legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
     )
     return fig
+
+
+def _strip_shapes(waves: dict[str, np.ndarray], fs: float, start_s: float, stop_s: float,
+                  y0: float, y1: float) -> list[dict]:
+    shapes = wave_shapes(waves, fs, start_s, stop_s)
+    for shape in shapes:
+        shape.update(y0=y0, y1=y1, opacity=0.55, line=dict(width=0))
+    return shapes
+
+
+def prediction_figure(
+    record: Record, lead: str, delineator, start_s: float = 0.0, stop_s: float | None = None
+):
+    """A lead with the cardiologists' waves (top strip) and the model's (bottom strip).
+
+    ``delineator(signal, fs) -> waves`` (e.g. :class:`ecgteach.Delineator`).
+    Usage: ``prediction_figure(record, "ii", ecgteach.Delineator(), 0, 5)``.
+    """
+    import plotly.graph_objects as go
+
+    stop_s = record.duration_s if stop_s is None else stop_s
+    first = max(0, int(start_s * record.fs))
+    last = min(record.n_samples, int(np.ceil(stop_s * record.fs)) + 1)
+    signal = record.lead(lead)
+    predicted = delineator(signal, record.fs)
+    fig = go.Figure()
+    fig.add_scatter(x=np.arange(first, last) / record.fs, y=signal[first:last], mode="lines",
+                    name=f"lead {lead}", line=dict(color="black", width=1.1))
+    for kind in WAVE_KINDS:
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=kind,
+                        marker=dict(symbol="square", size=12, color=WAVE_COLOURS[kind]))
+    shapes = _strip_shapes(record.waves.get(lead, {}), record.fs, start_s, stop_s, 0.9, 1.0)
+    shapes += _strip_shapes(predicted, record.fs, start_s, stop_s, 0.0, 0.1)
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(
+        shapes=shapes, xaxis=dict(title="time (s)", range=[start_s, stop_s]),
+        yaxis=dict(title="voltage (mV)"),
+        title=f"{record.database.upper()} {record.name}, lead {lead} — top strip: "
+        "cardiologists, bottom strip: model",
+    )
+    return fig
+
+
+def robustness_figure(curve: dict, x_title: str = "corruption"):
+    """Se (%) and error SD (ms) per boundary as the corruption grows.
+
+    ``curve`` maps a corruption level to ``DelineationScorer.scores()`` at that level.
+    Usage: ``robustness_figure({snr: scores, ...}, "SNR (dB)")``.
+    """
+    from plotly.subplots import make_subplots
+
+    levels = list(curve)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["sensitivity (%)", "error SD (ms)"])
+    colours = {"QRS onset": "#d62728", "QRS offset": "#ff7f0e", "P onset": "#1f77b4",
+               "T offset": "#2ca02c"}
+    for name, colour in colours.items():
+        se = [curve[level][name].sensitivity for level in levels]
+        sd = [curve[level][name].sd_ms for level in levels]
+        fig.add_scatter(x=levels, y=se, name=name, line=dict(color=colour), row=1, col=1)
+        fig.add_scatter(x=levels, y=sd, name=name, line=dict(color=colour), showlegend=False,
+                        row=1, col=2)
+    fig.update_xaxes(title_text=x_title)
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(height=360, title="How the delineation degrades")
+    return fig
+
+
+def beat_gallery_figure(records: Sequence[Record], beats: Sequence, delineator,
+                        half_width_s: float = 0.4):
+    """Small multiples of beats (e.g. the worst ones): ECG, true QRS (top), model's (bottom).
+
+    ``beats`` are :class:`ecgteach.robustness.BadBeat` (record, lead, peak, errors).
+    Usage: ``beat_gallery_figure(test_records, worst_beats(test_records, d), d)``.
+    """
+    from plotly.subplots import make_subplots
+
+    if not beats:
+        raise ValueError("no beats to show")
+    by_name = {r.name: r for r in records}
+    cols = min(3, len(beats))
+    rows = int(np.ceil(len(beats) / cols))
+    titles = [
+        f"rec {b.record}: on {b.onset_error_ms:+.0f}, off {b.offset_error_ms:+.0f} ms"
+        for b in beats
+    ]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=0.12)
+    predictions = {}
+    for i, beat in enumerate(beats):
+        record = by_name[beat.record]
+        key = (beat.record, beat.lead)
+        if key not in predictions:
+            predictions[key] = delineator(record.lead(beat.lead), record.fs)
+        row, col = i // cols + 1, i % cols + 1
+        centre = beat.peak / record.fs
+        start_s, stop_s = max(0.0, centre - half_width_s), centre + half_width_s
+        a, b = int(start_s * record.fs), min(record.n_samples, int(stop_s * record.fs))
+        fig.add_scatter(x=np.arange(a, b) / record.fs, y=record.lead(beat.lead)[a:b],
+                        mode="lines", line=dict(color="black", width=1), showlegend=False,
+                        row=row, col=col)
+        axis = "" if i == 0 else str(i + 1)
+        for waves, y0, y1 in ((record.waves[beat.lead], 0.85, 1.0),
+                              (predictions[key], 0.0, 0.15)):
+            for onset, _, offset in waves["QRS"]:
+                if onset < 0 or offset < 0 or offset / record.fs < start_s or \
+                        onset / record.fs > stop_s:
+                    continue
+                fig.add_shape(type="rect", x0=onset / record.fs, x1=offset / record.fs,
+                              y0=y0, y1=y1, xref=f"x{axis}", yref=f"y{axis} domain",
+                              fillcolor=WAVE_COLOURS["QRS"], opacity=0.5, line_width=0)
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(height=260 * rows, title="Worst QRS complexes — top: cardiologists, "
+                      "bottom: model (errors in ms; nan = missed)")
+    return fig

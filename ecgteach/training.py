@@ -266,6 +266,70 @@ def _control_callback(total_epochs: int, patience: int | None, min_delta: float,
     return Control()
 
 
+def time_budget(seconds: float, start: float | None = None) -> Any:
+    """A Keras callback that ends training before a wall-clock budget runs out.
+
+    The deadline is ``start + seconds`` (``start`` from ``time.perf_counter()``;
+    default: when training begins). After each epoch, training stops if the
+    next epoch (estimated as the slowest so far) would end past the deadline;
+    after each batch, it stops once the deadline has passed (that partial epoch
+    is still validated and logged). ``.stopped`` tells whether the budget
+    ended the run; ``.elapsed`` is the time from ``start`` to the end of
+    training. Pass it to :func:`fit` with ``early_stopping_patience`` to get the
+    best weights back. ``python -m ecgteach.train`` uses it for its 3-minute budget.
+    Usage: ``fit(model, x, y, callbacks=[time_budget(150)], ...)``.
+    """
+    if not seconds > 0:
+        raise ValueError(f"seconds must be positive, got {seconds}")
+    import keras
+
+    class TimeBudget(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seconds = float(seconds)
+            self.start = start
+            self.stopped = False
+            self.elapsed = 0.0
+            self._epoch_start = 0.0
+            self._longest = 0.0
+
+        @property
+        def deadline(self) -> float:
+            return (self.start if self.start is not None else time.perf_counter()) + self.seconds
+
+        def on_train_begin(self, logs: Mapping[str, float] | None = None) -> None:
+            if self.start is None:
+                self.start = time.perf_counter()
+            self.stopped = False
+            if time.perf_counter() >= self.deadline:
+                self.stopped = True
+                self.model.stop_training = True
+
+        def on_epoch_begin(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+            self._epoch_start = time.perf_counter()
+
+        def on_train_batch_end(self, batch: int, logs: Mapping[str, float] | None = None) -> None:
+            if time.perf_counter() >= self.deadline:
+                self.stopped = True
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+            now = time.perf_counter()
+            self._longest = max(self._longest, now - self._epoch_start)
+            last = epoch + 1 >= int((self.params or {}).get("epochs") or 0)
+            if not last and not self.model.stop_training and now + self._longest > self.deadline:
+                self.stopped = True
+                self.model.stop_training = True
+
+        def on_train_end(self, logs: Mapping[str, float] | None = None) -> None:
+            self.elapsed = time.perf_counter() - (self.start or time.perf_counter())
+
+        def __repr__(self) -> str:
+            return f"TimeBudget({self.seconds:g} s, stopped={self.stopped})"
+
+    return TimeBudget()
+
+
 def _as_weights(sample_weight: Any) -> Any:
     if sample_weight is None:
         return None
@@ -589,4 +653,5 @@ __all__ = [
     "fit",
     "model_cache_dir",
     "set_seed",
+    "time_budget",
 ]

@@ -1,0 +1,252 @@
+"""Training panels wired to the lessons' recipes: regression (02), classifier (03), segmenter (04).
+
+Each factory returns a :class:`~ecgteach.panels.TrainingPanel` whose knobs map
+onto :mod:`ecgteach.experiments` (or :mod:`ecgteach.train` for the segmenter),
+and adds every finished run to a :class:`~ecgteach.panels.ComparisonBoard`.
+``fast()`` tells whether ``ECGTEACH_FAST=1`` asks for the test suite's small
+settings.
+
+Usage::
+
+    board = ComparisonBoard()
+    regression_panel(splits, board)       # lesson 02: the learner's LSTM and its fixes
+"""
+
+from __future__ import annotations
+
+import os
+from html import escape
+from typing import Any
+
+import numpy as np
+
+from .panels import ComparisonBoard, TrainingPanel
+
+
+def fast() -> bool:
+    """True when ``ECGTEACH_FAST=1``: lessons use smaller data and fewer epochs.
+
+    Usage: ``epochs = 1 if ecgteach.fast() else 4``.
+    """
+    return os.environ.get("ECGTEACH_FAST", "").strip().lower() in {"1", "true", "yes"}
+
+
+def parse_units(text: str) -> tuple[int, ...]:
+    """``"64, 256, 100"`` -> ``(64, 256, 100)``: one LSTM layer per number.
+
+    Usage: ``parse_units("32")``.
+    """
+    try:
+        units = tuple(int(part) for part in str(text).replace(";", ",").split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"units must be whole numbers separated by commas, got {text!r}") from None
+    if not units or min(units) < 1 or max(units) > 1024:
+        raise ValueError(f"give 1 to 4 layer sizes between 1 and 1024, got {text!r}")
+    if len(units) > 4:
+        raise ValueError(f"at most 4 LSTM layers here (training time), got {len(units)}")
+    return units
+
+
+def _result_html(result: Any) -> str:
+    """A small HTML summary of an :class:`~ecgteach.experiments.ExperimentResult`."""
+    row = result.summary_row("val")
+    parts = []
+    for boundary in ("onset", "offset"):
+        parts.append(
+            f"<tr><td>QRS {boundary}</td><td>{row[f'{boundary}_mae_ms']:.1f}</td>"
+            f"<td>{row[f'{boundary}_mean_ms']:+.1f} ± {row[f'{boundary}_sd_ms']:.1f}</td>"
+            f"<td>{row[f'{boundary}_collapse_ratio']:.3g}</td>"
+            f"<td>{row[f'{boundary}_mae_mean_baseline_ms']:.1f}</td></tr>"
+        )
+    verdict = (
+        "<b style='color:#b00'>collapsed</b>: nearly the same answer for every beat"
+        if max(row["onset_collapse_ratio"], row["offset_collapse_ratio"]) < 0.1
+        else "predictions vary with the beat"
+    )
+    return (
+        f"<p><b>{escape(result.name)}</b> — {row['epochs']} epochs in {row['train_s']:.0f} s, "
+        f"{row['params']:,} parameters; on the {row['n']} validation beats: {verdict}.</p>"
+        "<table><thead><tr><th></th><th>MAE (ms)</th><th>error mean ± SD (ms)</th>"
+        "<th>collapse ratio</th><th>MAE of always predicting the mean (ms)</th></tr></thead>"
+        f"<tbody>{''.join(parts)}</tbody></table>"
+    )
+
+
+def _board_row(config: dict[str, Any], result: Any) -> dict[str, Any]:
+    row = result.summary_row("val")
+    return {
+        **{k: v for k, v in config.items() if k != "epochs"},
+        "epochs": row["epochs"],
+        "QRS onset MAE (ms)": row["onset_mae_ms"],
+        "QRS offset MAE (ms)": row["offset_mae_ms"],
+        "collapse ratio": min(row["onset_collapse_ratio"], row["offset_collapse_ratio"]),
+    }
+
+
+def regression_panel(splits: Any, board: ComparisonBoard | None = None) -> TrainingPanel:
+    """Lesson 02: retrain the learner's regression LSTM with the forum's knobs.
+
+    Knobs: model (stacked LSTM or Conv1D + LSTM), LSTM units per layer
+    ("64, 256, 100" is the learner's), dropout, optimizer, learning rate,
+    epochs, batch size, input channels, voltage/time/target scaling.
+    Usage: ``regression_panel(beat_splits(), ComparisonBoard())``.
+    """
+    import ipywidgets as widgets
+
+    from .experiments import InputScaling, train_regression
+
+    controls = {
+        "model": widgets.Dropdown(options=[("stacked LSTM", "learner_lstm"),
+                                           ("Conv1D + LSTM", "learner_conv_lstm")],
+                                  value="learner_lstm", description="model"),
+        "units": widgets.Text(value="64, 256, 100", description="LSTM units",
+                              continuous_update=False),
+        "dropout": widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05,
+                                       description="dropout"),
+        "optimizer": widgets.Dropdown(options=["rmsprop", "adam"], value="rmsprop",
+                                      description="optimizer"),
+        "learning_rate": widgets.FloatLogSlider(value=1e-3, base=10, min=-4, max=-1.5,
+                                                step=0.25, description="learning rate",
+                                                readout_format=".1e"),
+        "epochs": widgets.IntSlider(value=1 if fast() else 4, min=1, max=40,
+                                    description="epochs"),
+        "batch_size": widgets.Dropdown(options=[8, 16, 32, 64, 128], value=32,
+                                       description="batch size"),
+        "inputs": widgets.Dropdown(options=[("[time, voltage]", "time_voltage"),
+                                            ("voltage only", "voltage")],
+                                   value="time_voltage", description="inputs"),
+        "voltage": widgets.Dropdown(options=[("raw mV", "raw"), ("standardised",
+                                                                 "standardised")],
+                                    value="raw", description="voltage"),
+        "time": widgets.Dropdown(options=[("raw ms (0-800)", "raw_ms"), ("scaled 0-1",
+                                                                         "scaled")],
+                                 value="raw_ms", description="time channel"),
+        "targets": widgets.Dropdown(options=[("raw indices", "raw"), ("z-scored", "zscore")],
+                                    value="raw", description="targets"),
+    }
+
+    def train(config: dict[str, Any], on_epoch: Any, stop: Any) -> Any:
+        units = parse_units(config["units"])
+        scaling = InputScaling(
+            voltage=config["voltage"],
+            time="dropped" if config["inputs"] == "voltage" else config["time"],
+            targets=config["targets"],
+        )
+        kwargs: dict[str, Any] = {"dropout": config["dropout"], "optimizer": config["optimizer"],
+                                  "learning_rate": config["learning_rate"]}
+        if config["model"] == "learner_lstm":
+            kwargs["units"] = units
+        else:
+            kwargs["units"] = units[-1]
+        return train_regression(
+            splits, config["model"], build_kwargs=kwargs, scaling=scaling,
+            epochs=config["epochs"], batch_size=config["batch_size"], callbacks=[on_epoch],
+            stop_event=stop, progress=None, name=f"{config['model']} {config['units']}",
+        )
+
+    panel = TrainingPanel(controls, train, describe=_result_html, summarise=_board_row,
+                          board=board, title="Retrain the learner's regression LSTM")
+    return panel
+
+
+def classifier_panel(splits: Any, board: ComparisonBoard | None = None) -> TrainingPanel:
+    """Lesson 03: boundaries as classification over time steps.
+
+    Knobs: which hidden states feed the output (all, last, flattened), one
+    network with two heads or two networks, LSTM units and layers, bidirectional,
+    target width sigma, learning rate, epochs, batch size.
+    Usage: ``classifier_panel(beat_splits(), ComparisonBoard())``.
+    """
+    import ipywidgets as widgets
+
+    from .experiments import train_boundary_classifier
+
+    controls = {
+        "variant": widgets.Dropdown(options=[("all hidden states", "all_states"),
+                                             ("last hidden state", "last_state"),
+                                             ("all states, flattened", "flattened")],
+                                    value="all_states", description="states used"),
+        "heads": widgets.Dropdown(options=[("one network, two heads", "joint"),
+                                           ("two networks", "separate")],
+                                  value="joint", description="networks"),
+        "units": widgets.IntSlider(value=32, min=4, max=128, step=4, description="LSTM units"),
+        "layers": widgets.IntSlider(value=1, min=1, max=3, description="LSTM layers"),
+        "bidirectional": widgets.Checkbox(value=True, description="bidirectional"),
+        "sigma": widgets.FloatSlider(value=2.0, min=0.0, max=8.0, step=0.5,
+                                     description="target width (samples)"),
+        "learning_rate": widgets.FloatLogSlider(value=3e-3, base=10, min=-4, max=-1.5,
+                                                step=0.25, description="learning rate",
+                                                readout_format=".1e"),
+        "epochs": widgets.IntSlider(value=1 if fast() else 10, min=1, max=40,
+                                    description="epochs"),
+        "batch_size": widgets.Dropdown(options=[16, 32, 64, 128], value=32,
+                                       description="batch size"),
+    }
+
+    def train(config: dict[str, Any], on_epoch: Any, stop: Any) -> Any:
+        if config["variant"] == "flattened":
+            kwargs = {"units": config["units"], "learning_rate": config["learning_rate"]}
+        else:
+            kwargs = {"units": config["units"], "layers": config["layers"],
+                      "bidirectional": config["bidirectional"],
+                      "learning_rate": config["learning_rate"]}
+        return train_boundary_classifier(
+            splits, variant=config["variant"], heads=config["heads"], sigma=config["sigma"],
+            build_kwargs=kwargs, epochs=config["epochs"], batch_size=config["batch_size"],
+            callbacks=[on_epoch], stop_event=stop, progress=None,
+        )
+
+    return TrainingPanel(controls, train, describe=_result_html, summarise=_board_row,
+                         board=board, title="Train a boundary classifier")
+
+
+def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
+    """Lesson 04: retrain the BiLSTM segmenter from scratch (the default recipe's knobs).
+
+    Knobs: LSTM units, convolution filters, training leads, time budget, epochs,
+    seed. The result is scored on the validation patients, lead ii.
+    Usage: ``segmenter_panel(ComparisonBoard(metric="QRS onset SD (ms)"))``.
+    """
+    import ipywidgets as widgets
+
+    from . import train as train_module
+
+    controls = {
+        "lstm_units": widgets.IntSlider(value=32, min=8, max=64, step=8,
+                                        description="LSTM units"),
+        "conv_filters": widgets.Dropdown(options=[("8, 16", (8, 16)), ("16, 32", (16, 32)),
+                                                  ("32, 32", (32, 32))],
+                                         value=(16, 32), description="conv filters"),
+        "leads": widgets.Dropdown(options=[("all 12 leads", "all"), ("lead ii only", "ii")],
+                                  value="all", description="training leads"),
+        "seconds": widgets.IntSlider(value=20 if fast() else 180, min=10, max=600, step=10,
+                                     description="time budget (s)"),
+        "epochs": widgets.IntSlider(value=1 if fast() else 8, min=1, max=30,
+                                    description="epochs"),
+        "seed": widgets.IntSlider(value=0, min=0, max=9, description="seed"),
+    }
+
+    def train(config: dict[str, Any], on_epoch: Any, stop: Any) -> Any:
+        return train_module.train_default_segmenter(
+            seconds=config["seconds"], epochs=config["epochs"], seed=config["seed"],
+            leads=config["leads"], fast=fast(), callbacks=[on_epoch], stop_event=stop,
+            build_overrides={"lstm_units": config["lstm_units"],
+                             "conv_filters": config["conv_filters"]},
+            progress=None,
+        )
+
+    def describe(result: Any) -> str:
+        _, info = result
+        table = info.get("validation_table", "")
+        return (f"<p>Trained {info.get('epochs', '?')} epochs in "
+                f"{info.get('train_seconds', float('nan')):.0f} s. Validation patients, lead ii:"
+                f"</p><pre>{escape(table)}</pre>")
+
+    def summarise(config: dict[str, Any], result: Any) -> dict[str, Any]:
+        _, info = result
+        scores = info.get("validation_scores", {})
+        return {**config, **{f"{k} SD (ms)": v.get("sd_ms", np.nan) for k, v in scores.items()
+                             if k.startswith("QRS")}}
+
+    return TrainingPanel(controls, train, describe=describe, summarise=summarise, board=board,
+                         title="Retrain the segmenter")

@@ -1,0 +1,102 @@
+"""Tests for ecgteach.train: the smoke run writes a loadable model and sidecar, atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+keras = pytest.importorskip("keras")
+
+import ecgteach  # noqa: E402
+from ecgteach import models, train  # noqa: E402
+from ecgteach.metrics import DelineationScorer  # noqa: E402
+from ecgteach.training import fit, set_seed, time_budget  # noqa: E402
+
+
+def test_help_lists_the_options(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        train.main(["--help"])
+    assert stop.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--model", "--seconds", "--seed", "--out", "--leads", "--fast"):
+        assert option in text
+
+
+def test_fast_run_writes_model_and_sidecar_atomically(tmp_path, monkeypatch) -> None:
+    replaced = []
+    real_replace = os.replace
+
+    def spy(src, dst):  # every final file arrives by os.replace from a temporary file
+        replaced.append((os.path.basename(src), os.path.basename(dst)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(train.os, "replace", spy)
+    # a few windows only: keep the smoke run well under the test budget
+    monkeypatch.setitem(train.FAST_RECIPE, "train_records", 2)
+    monkeypatch.setitem(train.FAST_RECIPE, "val_records", 2)
+    out = tmp_path / "weights" / "seg.keras"
+    start = time.perf_counter()
+    assert train.main(["--fast", "--quiet", "--seconds", "60", "--out", str(out)]) == 0
+    assert time.perf_counter() - start < 40
+    assert sorted(dst for _, dst in replaced) == ["seg.json", "seg.keras"]
+    assert all(src.startswith(".seg.") and ".tmp" in src for src, _ in replaced)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["seg.json", "seg.keras"]
+
+    meta = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    config = meta["config"]
+    assert config["fs"] == 250.0 and config["window_s"] == 2.0 and config["fast"] is True
+    assert config["training_leads"] == ["ii"] and config["split_seed"] == 0
+    assert set(config["train_records"]).isdisjoint(config["val_records"])
+    assert not set(config["train_records"] + config["val_records"]) & set(range(161, 201))
+    assert meta["seed"] == 0 and meta["epochs_run"] == 1 and meta["file"]["bytes"] > 0
+    assert set(meta["versions"]) >= {"ecgteach", "keras", "tensorflow"}
+    assert "val_loss" in meta["history"] and "QRS onset" in meta["validation_scores"]["ii"]["table"]
+
+    model = keras.saving.load_model(out, compile=False)
+    x = np.zeros((1, 2500, 1), np.float32)
+    assert model(x).shape == (1, 2500, 4)
+
+
+def test_evaluate_segmenter_scores_two_records() -> None:
+    set_seed(0)
+    model = models.segmenter(**{**train.DEFAULT_BUILD_KWARGS, "lstm_units": 4})
+    records = ecgteach.load_ludb([1, 2])
+    scorer = train.evaluate_segmenter(model, records, ["ii", "v1"])
+    assert isinstance(scorer, DelineationScorer) and scorer.n_added == 4
+    scores = scorer.scores()
+    n_qrs = sum(
+        int(((r.waves[lead]["QRS"][:, 0] >= r.span(lead)[0])
+             & (r.waves[lead]["QRS"][:, 0] < r.span(lead)[1])).sum())
+        for r in records for lead in ("ii", "v1")
+    )
+    assert scores["QRS onset"].n_true == n_qrs > 0
+    summary = train.scores_summary(scorer)
+    assert json.loads(json.dumps(summary))["n_leads_scored"] == 4
+    # the batched labels match one record at a time
+    z = ecgteach.standardise(ecgteach.resample_record(records[0], 250).lead("ii"))
+    batched = train.predict_labels(model, [z, z[:1003], z], batch_size=1)
+    assert [b.shape for b in batched] == [(2500,), (1003,), (2500,)]
+    np.testing.assert_array_equal(batched[0], train.predict_labels(model, [z])[0])
+
+
+def test_time_budget_stops_between_epochs() -> None:
+    set_seed(0)
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    model.compile(keras.optimizers.SGD(0.01), loss="mse")
+    x = np.ones((8, 4), np.float32)
+    y = np.ones((8, 1), np.float32)
+    budget = time_budget(60)
+    result = fit(model, x, y, epochs=3, batch_size=4, progress=None, callbacks=[budget])
+    assert result.epochs_run == 3 and not budget.stopped  # plenty of time: all epochs
+    spent = time_budget(1e-3, start=time.perf_counter() - 1.0)  # already past the deadline
+    result = fit(model, x, y, epochs=50, batch_size=4, progress=None, callbacks=[spent])
+    assert spent.stopped and result.epochs_run == 1
+    with pytest.raises(ValueError):
+        time_budget(0)
