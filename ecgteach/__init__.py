@@ -21,6 +21,10 @@ import os as _os
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+from ._quiet import install as _install_quiet_tensorflow
+
+_install_quiet_tensorflow()  # TensorFlow's C++ start-up lines would look like errors
+
 from .delineation import (
     Delineator,
     delineate,

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-Checker = Callable[[Any], "Feedback"]
+Checker = Callable[..., "Feedback"]
 _CHECKS: dict[str, tuple[str, Checker]] = {}
 
 
@@ -69,10 +69,12 @@ def list_exercises() -> dict[str, str]:
     return {key: question for key, (question, _) in sorted(_CHECKS.items())}
 
 
-def check(exercise_id: str, answer: Any) -> Feedback:
+def check(exercise_id: str, answer: Any, **context: Any) -> Feedback:
     """Check an answer and return feedback (shown in the notebook).
 
-    Usage: ``ecgteach.check("01.4", row0_onset_unpadded)``.
+    Some exercises are about the student's own run: pass it as context, e.g.
+    ``check("02.2", ratio, result=learner)``.
+    Usage: ``ecgteach.check("01.4", row2_onset_unpadded)``.
     """
     _load_all()
     exercise_id = str(exercise_id).strip()
@@ -84,7 +86,12 @@ def check(exercise_id: str, answer: Any) -> Feedback:
         return Feedback(exercise_id, False, "no answer yet: replace None with your answer "
                         "and run the cell again")
     try:
-        return _CHECKS[exercise_id][1](answer)
+        return _CHECKS[exercise_id][1](answer, **context)
+    except TypeError as error:
+        if "argument" in str(error):
+            return Feedback(exercise_id, False, f"this check needs more context ({error}); see "
+                            "the exercise's cell for what to pass")
+        return Feedback(exercise_id, False, f"could not read this answer (TypeError: {error})")
     except Exception as error:  # a malformed answer is a hint, not a traceback
         return Feedback(exercise_id, False, f"could not read this answer ({type(error).__name__}: "
                         f"{error}); check its type against the question")
@@ -171,6 +178,46 @@ def _check_01_4(answer: Any) -> Feedback:
                         "don't add it.")
     return Feedback("01.4", False, "look at beats.y[2, 0] (onset in the padded row) and "
                     "beats.n_padding[2] (zeros before the beat).")
+
+
+# ------------------------------------------------------------------------ lesson 02
+
+
+@exercise("02.2", "What collapse ratio does the learner's exact model reach for the onset?")
+def _check_02_2(answer: Any, result: Any) -> Feedback:
+    predictions = np.asarray(result.predictions["val"])[:, 0]
+    labels = np.asarray(result.labels["val"])[:, 0]
+    expected = float(predictions.std() / labels.std())
+    value = _number(answer)
+    if np.isclose(value, expected, rtol=1e-3, atol=1e-9):
+        verdict = "one answer for every beat" if expected < 0.1 else "the answers vary"
+        return Feedback("02.2", True, f"{expected:.2g}: {verdict}.")
+    if np.isclose(value, expected**2, rtol=1e-3, atol=1e-12):
+        return Feedback("02.2", False, "that is the ratio of variances; the collapse ratio "
+                        "uses standard deviations.")
+    if expected > 0 and np.isclose(value, 1 / expected, rtol=1e-3):
+        return Feedback("02.2", False, "upside down: std of the predictions divided by std "
+                        "of the labels.")
+    return Feedback("02.2", False, "compute std(predictions) / std(labels) of the onset, on "
+                    "the validation beats: result.metrics['val']['collapse_ratio'] holds it.")
+
+
+@exercise("02.3", "How far off (ms) is always predicting the training-mean QRS onset?")
+def _check_02_3(answer: Any, splits: Any) -> Feedback:
+    ms = 1000.0 / splits.fs
+    train_mean = splits.train.y[:, 0].mean()
+    expected = float(np.abs(splits.val.y[:, 0] - train_mean).mean() * ms)
+    value = _number(answer)
+    if abs(value - expected) <= 0.05:
+        return Feedback("02.3", True, f"{expected:.1f} ms: any model worth training must beat "
+                        "this, and a collapsed one does not.")
+    if abs(value - expected / ms) <= 0.05 / ms:
+        return Feedback("02.3", False, "that is in samples; multiply by 1000 / splits.fs.")
+    val_mean = splits.val.y[:, 0].mean()
+    if abs(value - np.abs(splits.val.y[:, 0] - val_mean).mean() * ms) <= 0.05:
+        return Feedback("02.3", False, "use the *training* mean: a model never sees the "
+                        "validation labels.")
+    return Feedback("02.3", False, "mean of |validation onset - training mean onset|, in ms.")
 
 
 # ------------------------------------------------------------------------ lesson 05

@@ -474,6 +474,12 @@ class FastPredictor:
         tensor = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
         if self._fn is not None:
             return _to_numpy(self._fn(tensor))
+        from ._quiet import quiet_stderr
+
+        with quiet_stderr():  # XLA's first compilation prints INFO lines to fd 2
+            return self._first_call(tensor)
+
+    def _first_call(self, tensor: Any) -> Any:
         if self.jit_compiled is None:
             try:
                 fn = self._make(True)

@@ -338,3 +338,106 @@ def beat_gallery_figure(records: Sequence[Record], beats: Sequence, delineator,
     fig.update_layout(height=260 * rows, title="Worst QRS complexes — top: cardiologists, "
                       "bottom: model (errors in ms; nan = missed)")
     return fig
+
+
+def loss_figure(history: dict, title: str = "loss per epoch", log_y: bool = True):
+    """Training and validation loss curves from a Keras-style history dict.
+
+    Usage: ``loss_figure(result.history)``.
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for key, name in (("loss", "training"), ("val_loss", "validation")):
+        values = history.get(key)
+        if values:
+            fig.add_scatter(x=list(range(1, len(values) + 1)), y=values, mode="lines+markers",
+                            name=name)
+    if not fig.data:
+        raise ValueError(f"no 'loss' in the history (keys: {sorted(history)})")
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss",
+                      yaxis_type="log" if log_y else "linear", height=320)
+    return fig
+
+
+def prediction_scatter(result, part: str = "val", title: str | None = None):
+    """Predicted vs true QRS onset and offset (ms into the row), one dot per beat.
+
+    A model that collapsed draws a horizontal line: the same answer for every beat.
+    Usage: ``prediction_scatter(result)``.
+    """
+    from plotly.subplots import make_subplots
+
+    true_ms = np.asarray(result.labels[part]) * 1000.0 / result.fs
+    pred_ms = np.asarray(result.predictions[part]) * 1000.0 / result.fs
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["QRS onset", "QRS offset"])
+    for col, colour in ((0, ONSET_COLOUR), (1, OFFSET_COLOUR)):
+        low = float(min(true_ms[:, col].min(), np.nanmin(pred_ms[:, col])))
+        high = float(max(true_ms[:, col].max(), np.nanmax(pred_ms[:, col])))
+        fig.add_scatter(x=true_ms[:, col], y=pred_ms[:, col], mode="markers",
+                        marker=dict(color=colour, size=5, opacity=0.6), showlegend=False,
+                        row=1, col=col + 1)
+        fig.add_scatter(x=[low, high], y=[low, high], mode="lines", showlegend=col == 0,
+                        name="perfect", line=dict(color="grey", dash="dash"), row=1, col=col + 1)
+    fig.update_xaxes(title_text="cardiologist (ms into the row)")
+    fig.update_yaxes(title_text="model (ms into the row)", row=1, col=1)
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(height=360, title=title or f"{result.name}: predicted vs true ({part})")
+    return fig
+
+
+def window_figure(windows, index: int = 0):
+    """One segmentation window: the signal with its per-sample labels as bands.
+
+    Usage: ``window_figure(make_windows(records, ["ii"]), 0)``.
+    """
+    import plotly.graph_objects as go
+
+    if not 0 <= index < len(windows):
+        raise ValueError(f"index must be in [0, {len(windows)}), got {index}")
+    x = windows.x[index, :, 0]
+    labels = windows.labels[index]
+    t = np.arange(x.size) / windows.fs
+    fig = go.Figure()
+    fig.add_scatter(x=t, y=x, mode="lines", name="signal (z-scored)",
+                    line=dict(color="black", width=1.2))
+    shapes = []
+    colours = {1: WAVE_COLOURS["P"], 2: WAVE_COLOURS["QRS"], 3: WAVE_COLOURS["T"], -1: "#888"}
+    edges = np.flatnonzero(np.diff(labels)) + 1
+    for start, stop in zip(np.r_[0, edges], np.r_[edges, labels.size], strict=True):
+        label = int(labels[start])
+        if label in colours:
+            shapes.append(dict(type="rect", xref="x", yref="paper", x0=t[start],
+                               x1=t[stop - 1] + 1 / windows.fs, y0=0, y1=1, layer="below",
+                               fillcolor=colours[label], opacity=0.2, line=dict(width=0)))
+    for kind in WAVE_KINDS:
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=kind,
+                        marker=dict(symbol="square", size=12, color=WAVE_COLOURS[kind]))
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(shapes=shapes, xaxis_title="time in window (s)", yaxis_title="z-score",
+                      title=f"window {index}: record {windows.record[index]}, lead "
+                      f"{windows.lead[index]} — every sample labelled (grey: unlabelled)")
+    return fig
+
+
+def table_html(rows: Sequence[dict], columns: Sequence[str] | None = None, digits: int = 1):
+    """Rows of dicts as an HTML table for a notebook (numbers rounded).
+
+    Usage: ``table_html([result.summary_row() for result in results], ["model", "onset_mae_ms"])``.
+    """
+    from IPython.display import HTML
+
+    if not rows:
+        raise ValueError("no rows to show")
+    columns = list(columns or rows[0].keys())
+
+    def cell(value):
+        if isinstance(value, float | np.floating):
+            return f"{value:.3g}" if 0 < abs(value) < 10 ** -digits else f"{value:.{digits}f}"
+        return str(value)
+
+    head = "".join(f"<th>{c}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{cell(r.get(c, ''))}</td>" for c in columns) +
+                   "</tr>" for r in rows)
+    return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

@@ -89,10 +89,17 @@ class Record:
         return mask
 
     def __repr__(self) -> str:
-        n_qrs = {lead: len(w["QRS"]) for lead, w in list(self.waves.items())[:1]}
+        annotated = [lead for lead in self.leads if lead in self.waves]
+        if annotated:
+            n_qrs = len(self.waves[annotated[0]]["QRS"])
+            labels = f"{n_qrs} QRS annotated on lead {annotated[0]}"
+            if len(annotated) > 1:
+                labels += f" (and {len(annotated) - 1} more annotated leads)"
+        else:
+            labels = "no annotations"
         return (
             f"Record({self.database} {self.name!r}, {self.duration_s:.1f} s at {self.fs:g} Hz, "
-            f"leads {', '.join(self.leads)}; QRS annotated {n_qrs})"
+            f"leads {', '.join(self.leads)}; {labels})"
         )
 
 

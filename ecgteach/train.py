@@ -279,6 +279,8 @@ def train_default_segmenter(
     recipe: Mapping[str, Any] | None = None,
     score_validation: bool = True,
     started: float | None = None,
+    callbacks: Sequence[Any] = (),
+    stop_event: Any = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Train the shipped segmenter from scratch; returns ``(model, info)``.
 
@@ -288,7 +290,9 @@ def train_default_segmenter(
     before it. ``leads``: ``"all"`` (every lead is a training example) or e.g.
     ``"ii"``; ``fast=True`` is a smoke run (4 + 2 records, one epoch).
     ``build_kwargs``/``recipe`` override :data:`DEFAULT_BUILD_KWARGS` and
-    :data:`DEFAULT_RECIPE`. ``info`` is JSON-able: config, timings, history and
+    :data:`DEFAULT_RECIPE`. ``callbacks`` (e.g. a live loss curve's
+    ``on_epoch``) and ``stop_event`` go to :func:`ecgteach.training.fit`.
+    ``info`` is JSON-able: config, timings, history and
     (``score_validation``) the validation scores on lead ii and on all ``leads``.
     Usage: ``model, info = train_default_segmenter(seconds=180, seed=0)``.
     """
@@ -333,7 +337,7 @@ def train_default_segmenter(
         model, train.x, train.labels.astype(np.int32), sample_weight=train.valid,
         validation_data=(val.x, val.labels.astype(np.int32), val.valid),
         epochs=epochs, batch_size=batch_size, seed=seed, early_stopping_patience=epochs,
-        callbacks=[budget], progress=progress,
+        callbacks=[budget, *callbacks], progress=progress, stop_event=stop_event,
     )
     fit_s = time.perf_counter() - fit_start
     if progress == "text" and budget.stopped:

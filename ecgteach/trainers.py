@@ -228,25 +228,29 @@ def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
 
     def train(config: dict[str, Any], on_epoch: Any, stop: Any) -> Any:
         return train_module.train_default_segmenter(
-            seconds=config["seconds"], epochs=config["epochs"], seed=config["seed"],
-            leads=config["leads"], fast=fast(), callbacks=[on_epoch], stop_event=stop,
-            build_overrides={"lstm_units": config["lstm_units"],
-                             "conv_filters": config["conv_filters"]},
-            progress=None,
+            seconds=config["seconds"], seed=config["seed"], leads=config["leads"],
+            fast=fast(), recipe={"epochs": config["epochs"]}, callbacks=[on_epoch],
+            stop_event=stop, progress=None,
+            build_kwargs={"lstm_units": config["lstm_units"],
+                          "conv_filters": config["conv_filters"]},
         )
 
     def describe(result: Any) -> str:
         _, info = result
-        table = info.get("validation_table", "")
-        return (f"<p>Trained {info.get('epochs', '?')} epochs in "
-                f"{info.get('train_seconds', float('nan')):.0f} s. Validation patients, lead ii:"
-                f"</p><pre>{escape(table)}</pre>")
+        table = info.get("validation_scores", {}).get("ii", {}).get("table", "")
+        return (f"<p>Trained {info['epochs_run']} epochs in {info['training_seconds']:.0f} s "
+                f"({info['n_params']:,} parameters). Validation patients, lead ii:</p>"
+                f"<pre>{escape(table)}</pre>")
 
     def summarise(config: dict[str, Any], result: Any) -> dict[str, Any]:
         _, info = result
-        scores = info.get("validation_scores", {})
-        return {**config, **{f"{k} SD (ms)": v.get("sd_ms", np.nan) for k, v in scores.items()
-                             if k.startswith("QRS")}}
+        rows = info.get("validation_scores", {}).get("ii", {}).get("rows", [])
+        out = {k: v for k, v in config.items() if k != "seconds"}
+        out["conv_filters"] = ", ".join(str(f) for f in config["conv_filters"])
+        for row in rows:
+            if row.get("boundary", "").startswith("QRS"):
+                out[f"{row['boundary']} SD (ms)"] = row.get("sd_ms", np.nan)
+        return out
 
     return TrainingPanel(controls, train, describe=describe, summarise=summarise, board=board,
                          title="Retrain the segmenter")

@@ -1,9 +1,14 @@
-"""Build the student lessons from the instructor notebooks (solutions removed).
+"""Build the lesson notebooks: instructor sources -> instructor notebooks -> student lessons.
 
 Usage::
 
-    python scripts/build_student.py            # instructor/*.ipynb -> lessons/*.ipynb
-    python scripts/build_student.py --check    # exit 1 if lessons/ is out of date
+    python scripts/build_student.py            # instructor/*.py -> instructor/*.ipynb -> lessons/
+    python scripts/build_student.py --check    # exit 1 if anything is out of date
+
+The source of each lesson is ``instructor/NN_name.py`` (jupytext "percent"
+format: reviewable diffs). From it come ``instructor/NN_name.ipynb`` (with
+solutions and nbgrader metadata, for instructors) and ``lessons/NN_name.ipynb``
+(solutions replaced by placeholders, for students), both without outputs.
 
 Conventions (nbgrader's, so instructors can also grade with nbgrader):
 
@@ -54,22 +59,53 @@ def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return out
 
 
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def instructor_version(source: Path) -> nbformat.NotebookNode:
+    """The instructor notebook from its percent-format source, with nbgrader metadata."""
+    import jupytext
+
+    notebook = jupytext.read(source)
+    notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    for number, cell in enumerate(notebook.cells):
+        cell.metadata = {}
+        cell.id = f"c{source.stem[:2]}-{number:03d}"  # stable ids: clean diffs
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        if "### BEGIN SOLUTION" in cell.source:
+            found = re.search(r'check\("(\d\d\.\d+)"', cell.source)
+            grade_id = f"ex-{found.group(1)}" if found else f"{source.stem[:2]}-q{number}"
+            cell.metadata["nbgrader"] = {
+                "grade": False, "grade_id": grade_id.replace(".", "-"), "locked": False,
+                "schema_version": 3, "solution": True, "task": False,
+            }
+    return notebook
+
+
+def _write_or_compare(target: Path, notebook: nbformat.NotebookNode, check: bool,
+                      stale: list[str]) -> None:
+    text = nbformat.writes(notebook) + "\n"
+    if check:
+        if not target.exists() or target.read_text() != text:
+            stale.append(str(target.relative_to(REPO)))
+    else:
+        target.write_text(text)
+
+
 def build(check: bool = False) -> int:
-    stale = []
-    sources = sorted(INSTRUCTOR.glob("[0-9][0-9]_*.ipynb"))
+    stale: list[str] = []
+    sources = sorted(INSTRUCTOR.glob("[0-9][0-9]_*.py"))
     if not sources:
-        print(f"no instructor notebooks in {INSTRUCTOR}")
+        print(f"no lesson sources in {INSTRUCTOR}")
         return 1
     for source in sources:
-        student = student_version(nbformat.read(source, as_version=4))
-        target = STUDENT / source.name
-        text = nbformat.writes(student) + "\n"
-        if check:
-            if not target.exists() or target.read_text() != text:
-                stale.append(target.name)
-        else:
-            target.write_text(text)
-            print(f"{source.relative_to(REPO)} -> {target.relative_to(REPO)}")
+        instructor = instructor_version(source)
+        _write_or_compare(source.with_suffix(".ipynb"), instructor, check, stale)
+        _write_or_compare(STUDENT / f"{source.stem}.ipynb", student_version(instructor), check,
+                          stale)
+        if not check:
+            print(f"{source.relative_to(REPO)} -> instructor/ and lessons/ {source.stem}.ipynb")
     if stale:
         print("out of date (run `python scripts/build_student.py`):", *stale, sep="\n  ")
     return 1 if stale else 0

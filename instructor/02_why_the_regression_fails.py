@@ -1,0 +1,218 @@
+# %% [markdown]
+# # Lesson 02 — Why the regression LSTM fails
+#
+# The learner's network read `[time_ms, voltage]` beats, kept only the **last** hidden
+# state of a stacked LSTM and regressed `[qrs_onset, qrs_offset]` with MSE. After 4000
+# epochs it predicted the same place for every ECG. The forum's explanation: "an LSTM
+# cannot regress a position". In this lesson we **measure** what actually went wrong,
+# changing one thing at a time, on real beats.
+#
+# **You will:** reproduce the collapse, measure it (collapse ratio, error against
+# always predicting the mean), test two suspects — the scale of the targets and the
+# scale of the inputs — and retrain the model yourself with the learner's knobs.
+
+# %%
+import ecgteach
+from ecgteach.diagnostics import input_saturation, regression_report
+from ecgteach.experiments import beat_splits, run_lesson_setting
+from ecgteach.panels import ComparisonBoard
+from ecgteach.plots import loss_figure, prediction_scatter, table_html
+from ecgteach.trainers import regression_panel
+
+FAST = ecgteach.fast()  # ECGTEACH_FAST=1: small data and 1 epoch (for the test suite)
+QUICK = {"epochs": 1} if FAST else {}
+
+# %% [markdown]
+# ## 1. The learner's data
+#
+# Beats in the learner's format (lesson 01), for the training and validation patients
+# and the fixed test patients (records 161–200). No patient is in two parts.
+
+# %%
+splits = beat_splits(fast=FAST)
+splits
+
+# %% [markdown]
+# ## 2. The learner's model, exactly
+#
+# `LSTM(64) → LSTM(256) → LSTM(100)`, dropout 0.1, last hidden state only, `Dense(2)`,
+# MSE, RMSprop, on raw `[time_ms, voltage]` rows with raw index targets. (Trained
+# models are cached: reopening the lesson does not retrain. The panel in section 6
+# retrains with one click.)
+
+# %%
+learner = run_lesson_setting("learner_raw", splits, cache=True, progress=None, **QUICK)
+loss_figure(learner.history, title="the learner's model: loss per epoch")
+
+# %% [markdown]
+# Does it predict a different place for different beats? One dot per validation beat:
+# on the dashed line the prediction is perfect; a **horizontal** row of dots means the
+# same answer for every beat.
+
+# %%
+prediction_scatter(learner)
+
+# %%
+print(regression_report(learner))
+
+# %% [markdown]
+# The **collapse ratio** is the standard deviation of the predictions divided by that of
+# the true labels: 1 means the predictions vary as much as the truth, 0 means one
+# constant answer. Compare the model's error with the simplest possible model, "always
+# predict the training mean".
+
+# %% [markdown]
+# ## 3. Suspect 1: the scale of the targets
+#
+# The targets are indices from about 50 to 150, but a freshly initialised network outputs
+# values near 0 and MSE gradients on such targets are huge. Z-score the targets (and map
+# predictions back), nothing else:
+
+# %%
+zscored_targets = run_lesson_setting("learner_zscore_targets", splits, cache=True,
+                                     progress=None, **QUICK)
+print(regression_report(zscored_targets))
+
+# %% [markdown]
+# ## 4. Suspect 2: the scale of the inputs
+#
+# The time channel runs from 0 to ~800 ms; the voltage is a few millivolts. An LSTM's
+# gates are sigmoids of `x · W + …`: with `x = 800`, even small weights push them into
+# the flat ends of the sigmoid, where gradients vanish. Measured on the learner's
+# trained first layer, per input channel:
+
+# %%
+first_layer_input = learner.scaler.x(splits.val)
+saturation = input_saturation(learner.models["model"], first_layer_input)
+for channel, name in (("channel 0", "time_ms"), ("channel 1", "voltage")):
+    print(f"{name:8s}: {saturation[channel]:.0%} of gate inputs saturated (|z| > 4)")
+
+# %% [markdown]
+# Standardising the **voltage alone** leaves the time channel as it is:
+
+# %%
+standardised_voltage = run_lesson_setting("learner_standardise_voltage", splits, cache=True,
+                                          progress=None, **QUICK)
+print(regression_report(standardised_voltage))
+
+# %% [markdown]
+# ## 5. Both fixes together
+#
+# Scale the time channel to 0–1, standardise the voltage and z-score the targets — the
+# learner's *same* network:
+
+# %%
+scaled = run_lesson_setting("learner_scaled", splits, cache=True, progress=None, **QUICK)
+print(regression_report(scaled))
+prediction_scatter(scaled)
+
+# %% [markdown]
+# And a much smaller network, one `LSTM(32)` with Adam, on the scaled data:
+
+# %%
+small = run_lesson_setting("small_lstm_adam", splits, cache=True, progress=None,
+                           **({"epochs": 2} if FAST else {}))
+print(regression_report(small))
+
+# %% [markdown]
+# All five runs side by side, on the validation beats:
+
+# %%
+runs = [learner, zscored_targets, standardised_voltage, scaled, small]
+rows = [r.summary_row("val") for r in runs]
+table_html(rows, ["model", "scaling", "epochs", "train_s", "onset_mae_ms", "offset_mae_ms",
+                  "onset_collapse_ratio", "offset_collapse_ratio", "onset_mae_mean_baseline_ms"])
+
+# %%
+best = min(runs, key=lambda r: r.metrics["val"]["mae_ms"].mean())
+collapsed = [r.name for r in runs if r.metrics["val"]["collapse_ratio"].max() < 0.1]
+print("collapsed (ratio < 0.1):", ", ".join(collapsed) or "none")
+print(f"lowest error: {best.name} — onset MAE {best.metrics['val']['mae_ms'][0]:.1f} ms, "
+      f"offset MAE {best.metrics['val']['mae_ms'][1]:.1f} ms")
+
+# %% [markdown]
+# ## 6. Your turn: retrain with the learner's knobs
+#
+# The forum suggested more or fewer layers and units, Adam instead of RMSprop,
+# dropout, a Conv1D front end, and voltage only. Try them — one change at a time — and
+# watch the loss. **Stop** ends a run at the end of the current batch; every finished
+# run lands on the board below, so you can compare what you tried.
+
+# %%
+board = ComparisonBoard(metric="QRS onset MAE (ms)")
+regression_panel(splits, board)
+
+# %%
+board
+
+# %% [markdown]
+# ## Conclusion
+#
+# Read your measurements above, not the folklore:
+#
+# * the learner's exact model, on the learner's exact data, gives (nearly) one answer for
+#   every beat — the collapse ratio says how close to one constant;
+# * which single change fixes it, and which does not, is in the table of section 5;
+# * once inputs and targets are on a sensible scale, the same last-state LSTM *can*
+#   regress a position.
+#
+# So why do lessons 03 and 04 still change the formulation? A regression gives one
+# number per boundary with no sense of uncertainty and assumes exactly one beat per
+# row. A classification over time steps gives a probability curve you can read, and a
+# segmentation labels any number of beats in any length of signal. Lesson 03 measures
+# whether that also makes the errors smaller.
+#
+# ## Exercises
+#
+# **1.** With the panel, train the learner's model on raw data but with **voltage only**
+# (no time channel) and z-scored targets. Does it still collapse? What does that tell
+# you about the time channel?
+#
+# **2.** What collapse ratio does the learner's exact model reach on the validation
+# beats, for the onset? (Give the number from `learner`.)
+
+# %%
+learner_onset_ratio = None
+### BEGIN SOLUTION
+learner_onset_ratio = learner.metrics["val"]["collapse_ratio"][0]
+### END SOLUTION
+ecgteach.check("02.2", learner_onset_ratio, result=learner)
+
+# %% [markdown]
+# **3.** How many milliseconds is the *always-predict-the-training-mean* baseline off, on
+# average, for the QRS onset of the validation beats? Compute it from
+# `splits.train.y`, `splits.val.y` and `splits.fs` yourself.
+
+# %%
+mean_baseline_onset_mae_ms = None
+### BEGIN SOLUTION
+import numpy as np
+
+mean_onset = splits.train.y[:, 0].mean()
+mean_baseline_onset_mae_ms = np.abs(splits.val.y[:, 0] - mean_onset).mean() * 1000 / splits.fs
+### END SOLUTION
+ecgteach.check("02.3", mean_baseline_onset_mae_ms, splits=splits)
+
+# %% [markdown]
+# ## Questions
+#
+# **Q1.** Why does a model that always outputs the training mean reach a *lower* MSE
+# than a model that outputs random positions — and why is that a trap when you read a
+# loss curve?
+#
+# ### BEGIN SOLUTION
+# The mean minimises the squared error of any constant guess. A network that cannot
+# use its input finds this constant quickly, and the loss plateaus at the variance of
+# the labels; a falling-then-flat loss can hide that the model ignores its input. Always
+# compare with the predict-the-mean baseline and look at the spread of the predictions.
+# ### END SOLUTION
+#
+# **Q2.** Why can a raw time channel in milliseconds hurt an LSTM even though it carries
+# useful information?
+#
+# ### BEGIN SOLUTION
+# Gate pre-activations are linear in the inputs; values in the hundreds push the
+# sigmoid/tanh gates into saturation, where gradients vanish, so the network cannot
+# learn from the voltage. Scaled to 0–1 (or dropped: the position in the row already
+# encodes time), the same information no longer saturates the gates.
+# ### END SOLUTION

@@ -1,0 +1,205 @@
+# %% [markdown]
+# # Lesson 05 — Out in the world
+#
+# A delineator is only useful on ECGs it has never seen: other patients, other
+# machines, other sampling rates, noise. In this lesson you take the trained
+# segmenter out of LUDB and watch where it holds and where it breaks.
+#
+# **You will:** run the shipped segmenter on the QT Database (another hospital,
+# 250 Hz, 15-minute records), on a WFDB record of your own, add noise and baseline
+# wander with sliders, look at its worst beats, and save its result as a WFDB
+# annotation file that any WFDB tool can read.
+
+# %%
+import numpy as np
+import wfdb
+
+import ecgteach
+from ecgteach.plots import beat_gallery_figure, robustness_figure
+from ecgteach.robustness import add_baseline_wander, add_noise, score_records, worst_beats
+from ecgteach.widgets import RobustnessExplorer
+
+FAST = ecgteach.fast()
+
+# %% [markdown]
+# ## 1. The model we take out
+#
+# `delineate` uses the segmenter shipped with ecgteach (lesson 04 shows how it is
+# trained; `python -m ecgteach.train` retrains it in about 3 minutes). Its training
+# record says what it has seen — and what it has not:
+
+# %%
+delineator = ecgteach.Delineator()  # loads and compiles the shipped segmenter once
+info = ecgteach.segmenter_info()
+config = info["config"]
+print(f"trained on {len(config['train_records'])} LUDB patients, "
+      f"{len(config['training_leads'])} leads each, at {config['fs']:g} Hz, "
+      f"in {info['training_seconds']:.0f} s ({info['epochs_run']} epochs)")
+print("never trained on: LUDB test patients", ecgteach.TEST_RECORDS[0], "to",
+      ecgteach.TEST_RECORDS[-1], "— and no QT Database record at all")
+
+# %% [markdown]
+# ## 2. Another database: the QT Database
+#
+# QTDB was recorded elsewhere, on Holter machines, at 250 Hz, with other leads
+# (MLII, V5, …). Only some beats carry a cardiologist's labels (`q1c`), so we score
+# only inside those spans.
+
+# %%
+qtdb_names = ecgteach.bundled_qtdb_records()[: 2 if FAST else None]
+qtdb = [ecgteach.load_qtdb(name) for name in qtdb_names]
+for record in qtdb:
+    print(record, "| labelled spans:", len(record.spans[record.leads[0]]))
+
+# %%
+qtdb_scores = ecgteach.DelineationScorer()
+for record in qtdb:
+    lead = record.leads[0]
+    waves = delineator(record.lead(lead), record.fs)
+    for span in record.spans[lead]:
+        qtdb_scores.add(record.waves[lead], waves, record.fs, span=span)
+print(qtdb_scores.table())
+
+# %% [markdown]
+# Compare with the LUDB test patients, lead ii, the same way (`score_records`):
+
+# %%
+test_records = ecgteach.load_ludb(ecgteach.TEST_RECORDS[: 8 if FAST else None], leads=["ii"])
+ludb_scores = score_records(test_records, delineator)
+print(ludb_scores.table())
+
+# %% [markdown]
+# Look at the two tables: which boundaries hold across databases, and which drift?
+# Remember that QTDB's T waves mostly have no annotated onset, and that its
+# annotators are not LUDB's: part of any difference is the experts, not the model.
+
+# %%
+record = qtdb[0]
+lead = record.leads[0]
+start = record.spans[lead][0][0]
+ecgteach.plots.prediction_figure(record, lead, delineator, start_s=start / record.fs,
+                                  stop_s=start / record.fs + 6)
+
+# %% [markdown]
+# ## 3. Your own ECG
+#
+# Any WFDB record works: `ecgteach.load_wfdb_record("path/to/record")` reads its
+# header and signal (an annotation file is optional). Here we write a piece of a QTDB
+# record to a new folder as if it were yours — at 360 Hz, a rate the model never saw.
+
+# %%
+import tempfile
+from pathlib import Path
+
+folder = Path(tempfile.mkdtemp())
+piece = ecgteach.resample_signal(qtdb[0].lead(lead)[start : start + 20 * 250], 250, 360)
+wfdb.wrsamp("my_ecg", fs=360, units=["mV"], sig_name=["MLII"],
+            p_signal=piece[:, None].astype(np.float64), write_dir=str(folder))
+mine = ecgteach.load_wfdb_record(folder / "my_ecg")
+my_waves = delineator(mine.lead("MLII"), mine.fs)
+print(mine)
+print({kind: len(rows) for kind, rows in my_waves.items()}, "waves found at", mine.fs, "Hz")
+
+# %% [markdown]
+# ## 4. Noise and baseline wander
+#
+# Real ECGs are noisy: muscle activity, electrode motion, breathing. Move the
+# sliders: the figure shows the corrupted lead with the cardiologists' waves on top
+# and the model's below, and the table re-scores the model on the test patients.
+
+# %%
+RobustnessExplorer(test_records[:6], delineator)
+
+# %% [markdown]
+# The same, measured over a range of noise levels (each point: all test records
+# shown above, lead ii):
+
+# %%
+snrs = [30, 20, 10, 5, 0] if not FAST else [20, 5]
+curve = {snr: score_records(test_records, delineator,
+                            corrupt=lambda x, fs, snr=snr: add_noise(x, snr)).scores()
+         for snr in snrs}
+robustness_figure(curve, x_title="signal-to-noise ratio (dB)")
+
+# %%
+wander = {mv: score_records(test_records, delineator,
+                            corrupt=lambda x, fs, mv=mv: add_baseline_wander(x, fs, mv)).scores()
+          for mv in ([0.0, 0.5, 1.0, 2.0] if not FAST else [0.0, 1.0])}
+robustness_figure(wander, x_title="baseline wander amplitude (mV)")
+
+# %% [markdown]
+# ## 5. Where it fails
+#
+# The QRS complexes of the test patients with the largest boundary errors. Looking at
+# failures teaches more than the averages: are they odd beats (paced, ectopic), noisy
+# stretches, or disagreements you would side with the model on?
+
+# %%
+gallery = worst_beats(test_records, delineator, n=6)
+for beat in gallery:
+    print(beat)
+beat_gallery_figure(test_records, gallery, delineator)
+
+# %% [markdown]
+# ## 6. Save the result as a WFDB annotation file
+#
+# ecgteach writes the waves in the same `(` peak `)` convention as LUDB and QTDB,
+# so `wfdb.rdann` and every WFDB tool can read them. On the command line:
+# `ecgteach delineate path/to/record --out ecgteach`.
+
+# %%
+from ecgteach.cli import write_annotations
+
+written = write_annotations(folder / "my_ecg", "ecgteach", my_waves, mine.fs)
+annotation = wfdb.rdann(str(folder / "my_ecg"), "ecgteach")
+print(written.name, "holds", len(annotation.sample), "annotations; the first six:")
+print(list(zip(annotation.symbol[:6], annotation.sample[:6], strict=True)))
+
+# %% [markdown]
+# ## Conclusion
+#
+# * The segmenter runs on records it never saw, at any sampling rate, in milliseconds.
+# * Scores on another database are the honest test: compare the QTDB and LUDB tables.
+# * Noise and baseline wander degrade it gradually; the curves show how fast.
+# * The worst beats are where to look next — for the model, and for the labels.
+# * Results go back into the WFDB world as annotation files.
+#
+# ## Exercises
+#
+# **1.** At which signal-to-noise ratio does the QRS onset sensitivity on the test
+# patients first drop below 99 %? Use `score_records` with `add_noise` (try 0 to 30 dB).
+#
+# **2.** Delineate lead V5 (the second lead) of `qtdb[0]` instead of the first. Do
+# the QRS onset errors get better or worse?
+
+# %%
+v5_onset_sd = None
+### BEGIN SOLUTION
+v5 = ecgteach.DelineationScorer()
+second = qtdb[0].leads[1]
+found = delineator(qtdb[0].lead(second), qtdb[0].fs)
+for span in qtdb[0].spans[second]:
+    v5.add(qtdb[0].waves[second], found, qtdb[0].fs, span=span)
+v5_onset_sd = v5.scores()["QRS onset"].sd_ms
+### END SOLUTION
+ecgteach.check("05.2", v5_onset_sd)
+
+# %% [markdown]
+# ## Questions
+#
+# **Q1.** The model was trained at 250 Hz. Why can it delineate a 360 Hz record?
+#
+# ### BEGIN SOLUTION
+# `delineate` resamples every input to the model's 250 Hz, runs the model, and maps
+# the boundaries back to the input rate. The model itself only ever sees 250 Hz.
+# ### END SOLUTION
+#
+# **Q2.** QTDB's scores differ from LUDB's. Name two reasons other than "the model is
+# worse on QTDB".
+#
+# ### BEGIN SOLUTION
+# Different annotators (each expert places boundaries a little differently — even the
+# two LUDB leads disagree by several ms), different annotation rules (QTDB T waves
+# rarely have onsets; only some beats are labelled), and different leads/recording
+# hardware (Holter leads, 250 Hz source).
+# ### END SOLUTION
