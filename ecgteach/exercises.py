@@ -220,6 +220,44 @@ def _check_02_3(answer: Any, splits: Any) -> Feedback:
     return Feedback("02.3", False, "mean of |validation onset - training mean onset|, in ms.")
 
 
+# ------------------------------------------------------------------------ lesson 03
+
+
+@exercise("03.2", "Which is more accurate for the onset: one network ('joint') or two "
+          "('separate')?")
+def _check_03_2(answer: Any, joint: Any, separate: Any) -> Feedback:
+    joint_mae = float(joint.metrics["val"]["mae_ms"][0])
+    separate_mae = float(separate.metrics["val"]["mae_ms"][0])
+    expected = "joint" if joint_mae < separate_mae else "separate"
+    given = str(answer).strip().lower()
+    if given not in ("joint", "separate"):
+        return Feedback("03.2", False, "answer 'joint' or 'separate'.")
+    if given == expected:
+        return Feedback("03.2", True, f"onset MAE {joint_mae:.1f} ms (joint) vs "
+                        f"{separate_mae:.1f} ms (separate), on these validation beats. With "
+                        "another seed or more epochs the gap may change: measure, don't assume.")
+    return Feedback("03.2", False, "compare metrics['val']['mae_ms'][0] of the two results: "
+                    "lower is more accurate.")
+
+
+# ------------------------------------------------------------------------ lesson 04
+
+
+@exercise("04.2", "What is the segmenter's QRS onset Se (%) on lead ii of the test patients?")
+def _check_04_2(answer: Any, scores: Any) -> Feedback:
+    score = scores.by_lead["ii"].scores()["QRS onset"]
+    value = _number(answer)
+    if abs(value - score.sensitivity) <= 0.05:
+        return Feedback("04.2", True, f"{score.sensitivity:.1f} %: {score.tp} of {score.n_true} "
+                        "annotated onsets found within 150 ms.")
+    if abs(value - score.ppv) <= 0.05 and score.ppv != score.sensitivity:
+        return Feedback("04.2", False, "that is the PPV (share of predictions that match); Se "
+                        "is the share of true onsets that were found.")
+    if abs(value - score.sensitivity / 100) <= 0.0005:
+        return Feedback("04.2", False, "give it in percent (0-100).")
+    return Feedback("04.2", False, "scores.by_lead['ii'].scores()['QRS onset'].sensitivity")
+
+
 # ------------------------------------------------------------------------ lesson 05
 
 

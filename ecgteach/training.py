@@ -407,11 +407,17 @@ def fit(
             raise ValueError("validation_data must be (x, y) or (x, y, sample_weight)")
     control = _control_callback(epochs, early_stopping_patience, min_delta, hooks,
                                 stop_event, progress)
-    history = model.fit(
-        x, y, validation_data=validation_data, epochs=int(epochs), batch_size=int(batch_size),
-        sample_weight=_as_weights(sample_weight), shuffle=shuffle, verbose=0,
-        callbacks=[control, *keras_callbacks],
-    )
+    import tensorflow as tf
+
+    from ._quiet import quiet_stderr
+
+    tf.get_logger().setLevel("ERROR")  # retracing notes are for library authors, not students
+    with quiet_stderr():  # tf.data's C++ graph warnings would look like errors in a notebook
+        history = model.fit(
+            x, y, validation_data=validation_data, epochs=int(epochs),
+            batch_size=int(batch_size), sample_weight=_as_weights(sample_weight),
+            shuffle=shuffle, verbose=0, callbacks=[control, *keras_callbacks],
+        )
     logs = {k: [float(v) for v in vs] for k, vs in history.history.items()}
     return FitResult(
         history=logs,

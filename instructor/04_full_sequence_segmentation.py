@@ -1,0 +1,179 @@
+# %% [markdown]
+# # Lesson 04 — Full-sequence segmentation
+#
+# Lessons 02 and 03 needed beats cut around a QRS that was already found. A real
+# delineator gets a raw recording. The answer that worked for the learner: a
+# bidirectional LSTM that labels **every sample** as background, P, QRS or T. Runs of
+# labels become waves; their first and last samples are the onsets and offsets.
+#
+# **You will:** see the per-sample targets, meet the segmenter, turn its masks into
+# waves, score it on the test patients the way the field does (matched within 150 ms,
+# beside the CSE tolerances), and compare it with NeuroKit2's classical wavelet
+# delineator on the same records.
+
+# %%
+import numpy as np
+
+import ecgteach
+from ecgteach.experiments import score_neurokit, score_segmenter
+from ecgteach.models import count_params
+from ecgteach.panels import ComparisonBoard
+from ecgteach.plots import loss_figure, table_html, window_figure
+from ecgteach.trainers import segmenter_panel
+from ecgteach.widgets import SegmentationViewer
+
+FAST = ecgteach.fast()  # ECGTEACH_FAST=1: fewer records (for the test suite)
+split = ecgteach.split_patients(seed=0)
+test_ids = ecgteach.TEST_RECORDS[: 6 if FAST else None]
+
+# %% [markdown]
+# ## 1. Every sample gets a label
+#
+# Records are cut into 2 s windows at 250 Hz inside their labelled span; each sample
+# is labelled from the cardiologists' waves. Grey marks samples nobody labelled (next
+# to a boundary that was not annotated): they are left out of the loss.
+
+# %%
+train_records = ecgteach.load_ludb(split["train"][: 8 if FAST else None])
+windows = ecgteach.make_windows(train_records, fs=250, window_s=2.0)
+print(windows)
+shares = np.bincount(windows.labels[windows.valid], minlength=4) / windows.valid.sum()
+print(", ".join(f"{name} {share:.0%}" for name, share in zip(ecgteach.SEGMENT_CLASSES,
+                                                               shares, strict=True)))
+window_figure(windows, 3)
+
+# %% [markdown]
+# ## 2. The segmenter
+#
+# Two `Conv1D` layers see the local shape of the signal, `MaxPooling` shortens the
+# sequence tenfold so the `Bidirectional(LSTM(32))` runs fast, `UpSampling` brings it
+# back to every sample, and a skip connection from the convolutions keeps the
+# boundaries sharp. A softmax over 4 classes per sample comes out.
+
+# %%
+model = ecgteach.load_segmenter()  # the shipped default
+info = ecgteach.segmenter_info()
+print(f"{count_params(model):,} parameters; trained with `python -m ecgteach.train` on "
+      f"{info['config']['n_train_windows']} windows of {len(info['config']['train_records'])} "
+      f"patients, {info['epochs_run']} epochs in {info['training_seconds']:.0f} s "
+      f"on a {info['machine']['cpus']}-core CPU")
+loss_figure(info["history"], title="the shipped segmenter: loss per epoch (recorded when "
+            "it was trained)")
+
+# %% [markdown]
+# ## 3. From masks to waves
+#
+# Pick a test patient and a lead. The top strip shows the cardiologists' waves, the
+# bottom strip the segmenter's; tick **probabilities** to see the per-sample class
+# probabilities whose argmax makes the strip. The header gives this lead's QRS errors.
+
+# %%
+delineator = ecgteach.Delineator(model)
+test_records = ecgteach.load_ludb(test_ids)
+SegmentationViewer(test_records, delineator, lead="ii")
+
+# %% [markdown]
+# ## 4. Scored as the field scores
+#
+# Each true boundary is matched to the nearest predicted one of the same kind within
+# ±150 ms, inside the labelled span only. Sensitivity (Se) is the share of true
+# boundaries found, PPV the share of predictions that match one; the error is
+# predicted − true. The CSE tolerance is the largest acceptable SD of that error.
+# First lead ii of the test patients, then all 12 leads:
+
+# %%
+segmenter_scores = score_segmenter(model, records=test_ids, leads="all")
+print("lead ii of", len(test_ids), "test patients:")
+print(segmenter_scores.by_lead["ii"].table())
+print("\nall 12 leads:")
+print(segmenter_scores.pooled.table())
+
+# %%
+within = [s.name for s in segmenter_scores.by_lead["ii"].scores().values() if s.within_cse]
+print("lead ii boundaries with SD within the CSE tolerance:", ", ".join(within) or "none")
+
+# %% [markdown]
+# ## 5. Against a classical delineator
+#
+# NeuroKit2's `ecg_delineate` (discrete wavelet transform, with its own R-peak detector)
+# is a widely used classical method. Same records, same lead, same scoring:
+
+# %%
+neurokit_scores = score_neurokit(records=test_ids, leads="ii")
+print(neurokit_scores.pooled.table())
+
+# %%
+rows = []
+for name, scores in (("segmenter", segmenter_scores.by_lead["ii"]),
+                     ("NeuroKit2 dwt", neurokit_scores.pooled)):
+    for boundary in ("QRS onset", "QRS offset"):
+        s = scores.scores()[boundary]
+        rows.append({"method": name, "boundary": boundary, "Se %": s.sensitivity,
+                     "PPV %": s.ppv, "mean ms": s.mean_ms, "SD ms": s.sd_ms})
+table_html(rows)
+
+# %%
+per_record = {"segmenter (12 leads)": segmenter_scores.median_seconds_per_record,
+              "NeuroKit2 (lead ii)": neurokit_scores.median_seconds_per_record}
+for name, seconds in per_record.items():
+    print(f"{name}: {1000 * seconds:.0f} ms per 10 s record (median)")
+
+# %% [markdown]
+# ## 6. Retrain it yourself
+#
+# The segmenter above came with ecgteach. Press **Train** to train one from scratch with
+# the default recipe (about 3 minutes on a 2-core laptop), or change its size, the
+# training leads or the time budget first. The validation scores land on the board.
+
+# %%
+board = ComparisonBoard(metric="QRS onset SD (ms)")
+segmenter_panel(board)
+
+# %%
+board
+
+# %% [markdown]
+# ## Conclusion
+#
+# * One network labels every sample of a record of any length: no beat cutting, no
+#   counter, P and T waves for free.
+# * The tables above score it on patients it never saw, beside the CSE tolerances and
+#   beside a classical wavelet delineator measured in the same run.
+# * Lesson 05 takes it out of LUDB: another database, your own records, noise.
+#
+# ## Exercises
+#
+# **1.** In the viewer, find a test patient and lead where the segmenter's QRS offsets
+# disagree most with the cardiologists'. Look at the probabilities there: is the model
+# unsure, or confidently different?
+#
+# **2.** What is the segmenter's QRS onset sensitivity (Se, %) on lead ii of the test
+# patients scored above?
+
+# %%
+qrs_onset_se = None
+### BEGIN SOLUTION
+qrs_onset_se = segmenter_scores.by_lead["ii"].scores()["QRS onset"].sensitivity
+### END SOLUTION
+ecgteach.check("04.2", qrs_onset_se, scores=segmenter_scores)
+
+# %% [markdown]
+# ## Questions
+#
+# **Q1.** Why is matching within ±150 ms and reporting Se, PPV *and* the error SD
+# fairer than reporting only the mean error?
+#
+# ### BEGIN SOLUTION
+# A mean error near zero can hide large errors of both signs and says nothing about
+# missed or invented boundaries. Se counts misses, PPV counts false detections, and the
+# SD measures the spread that the CSE tolerances bound.
+# ### END SOLUTION
+#
+# **Q2.** Why must samples outside the labelled span be left out of the loss rather
+# than labelled "background"?
+#
+# ### BEGIN SOLUTION
+# They contain real, unlabelled waves; calling them background teaches the model to
+# ignore real waves. Masking them out of the loss (sample weight 0) lets the model
+# learn only from what the cardiologists actually labelled.
+# ### END SOLUTION
