@@ -74,15 +74,21 @@ class ComparisonBoard:
         if not self.rows:
             self.table.value = "<i>No runs yet: press Train.</i>"
         else:
-            head = "".join(f"<th>{escape(str(c))}</th>" for c in ["run", *columns])
+            cell = "padding:2px 8px;white-space:nowrap;border-bottom:1px solid #ddd"
+            head = "".join(
+                f"<th style='{cell};text-align:left'>{escape(str(c).replace('_', ' '))}</th>"
+                for c in ["run", *columns]
+            )
             body = "".join(
-                "<tr>" + f"<td>{escape(name)}</td>"
-                + "".join(f"<td>{_fmt(row.get(c, ''))}</td>" for c in columns) + "</tr>"
+                "<tr>" + f"<td style='{cell}'>{escape(name)}</td>"
+                + "".join(f"<td style='{cell}'>{_fmt(row.get(c, ''))}</td>" for c in columns)
+                + "</tr>"
                 for name, row in self.rows
             )
             self.table.value = (
-                "<table class='ecgteach-board' style='border-collapse:collapse'>"
-                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+                "<div style='overflow-x:auto'><table class='ecgteach-board' "
+                "style='border-collapse:collapse;font-size:12px'>"
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
             )
         with self.figure.batch_update():
             self.figure.data[0].x = [name for name, _ in self.rows]
@@ -151,7 +157,7 @@ class TrainingPanel:
             layout=dict(
                 template="plotly_white", height=300, margin=dict(l=60, r=20, t=40, b=40),
                 title=dict(text="loss per epoch", font=dict(size=14)),
-                xaxis_title="epoch", yaxis_title="loss",
+                xaxis=dict(title="epoch", dtick=1), yaxis_title="loss",
                 legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0.6),
             )
         )

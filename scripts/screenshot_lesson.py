@@ -58,6 +58,10 @@ class LabServer:
         ]
         if os.geteuid() == 0:
             cmd.append("--allow-root")
+        # no "get notified about Jupyter news?" pop-up over the widgets
+        news = self.tmp / "settings" / "@jupyterlab" / "apputils-extension"
+        news.mkdir(parents=True, exist_ok=True)
+        (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
         self.log = open(self.tmp / "server.log", "w")
         self.process = subprocess.Popen(
             cmd, stdout=self.log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True

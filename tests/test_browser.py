@@ -1,0 +1,129 @@
+"""A real browser: JupyterLab + headless Chromium run the lessons and drive their widgets.
+
+Starts JupyterLab on localhost, opens lessons in Debian's Chromium through
+Playwright (no browser download), runs them (fast setting), and checks that the
+plotly figures and widgets render and that moving a slider / clicking Train
+updates the figures. Screenshots go to ``artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHOTS = REPO / "artifacts" / "browser"
+sys.path.insert(0, str(REPO / "scripts"))
+from screenshot_lesson import CHROMIUM, CHROMIUM_ARGS, LabServer  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install "
+                    "chromium); .ci/run does this")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is not installed (pip install playwright)")
+    work = tmp_path_factory.mktemp("lab")
+    for name in ("01_meet_the_ecg.ipynb", "02_why_the_regression_fails.ipynb"):
+        shutil.copy(REPO / "lessons" / name, work / name)
+    env = {"ECGTEACH_FAST": "1", "ECGTEACH_CACHE": str(work / "cache")}
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with LabServer(work, env=env) as server, sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(work / ".profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            headless=True, viewport={"width": 1400, "height": 1000},
+        )
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        yield server, page
+        context.close()
+
+
+def open_and_run(server, page, name: str, timeout_s: float = 400) -> None:
+    page.goto(f"{server.url}/lab/tree/{name}?token={server.token}")
+    notebook = page.locator(".jp-Notebook:visible")
+    notebook.wait_for()
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    time.sleep(1)
+    if page.locator(".jp-Dialog").count():
+        page.locator(".jp-Dialog .jp-mod-accept").first.click()
+    notebook.click()
+    page.click("li.lm-MenuBar-item:has-text('Run')")
+    page.click("li.lm-Menu-item:has-text('Run All Cells')")
+    time.sleep(3)
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        busy = page.locator(".jp-Notebook-ExecutionIndicator[data-status='busy']").count()
+        pending = page.locator(".jp-InputPrompt:has-text('[*]')").count()
+        if not busy and not pending:
+            break
+        time.sleep(1)
+    else:
+        raise AssertionError(f"{name} did not finish in {timeout_s} s")
+    assert page.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0
+
+
+def scroll_to(locator) -> None:
+    locator.scroll_into_view_if_needed()
+    time.sleep(1.0)
+
+
+def test_lesson_01_figures_render_and_the_browser_widget_responds(browser_page):
+    server, page = browser_page
+    open_and_run(server, page, "01_meet_the_ecg.ipynb", timeout_s=180)
+    # JupyterLab does not paint off-screen cells: walk down once so every output renders
+    cells = page.locator(".jp-Notebook:visible .jp-Cell")
+    for i in range(cells.count()):
+        cells.nth(i).scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3",
+                           timeout=60_000)
+    record_box = page.locator(".widget-inline-hbox:has(label:text-is('record')) input").first
+    scroll_to(record_box)
+    title = page.locator(".js-plotly-plot .gtitle", has_text="LUDB record").first
+    assert "record 1," in title.text_content()
+    page.locator(".widget-vbox:has(.widget-inline-hbox input)").first.screenshot(
+        path=str(SHOTS / "01-record-browser-before.png"))
+    record_box.fill("17")
+    record_box.press("Enter")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.js-plotly-plot .gtitle')]"
+        ".some(t => t.textContent.includes('record 17,'))", timeout=30_000)
+    time.sleep(1)
+    page.locator(".widget-vbox:has(.widget-inline-hbox input)").first.screenshot(
+        path=str(SHOTS / "01-record-browser-after.png"))
+
+
+def test_lesson_02_training_panel_trains_from_a_click(browser_page):
+    server, page = browser_page
+    open_and_run(server, page, "02_why_the_regression_fails.ipynb", timeout_s=420)
+    panel = page.locator(".widget-vbox:has(h4:text('Retrain the learner'))").first
+    scroll_to(panel)
+    panel_plot = panel.locator(".js-plotly-plot").first
+    assert panel_plot.locator(".scatterlayer .point").count() == 0  # no run yet
+    # move the epochs slider one step right (1 -> 2), as a student would with the keyboard
+    slider = panel.locator(".widget-hslider:has(label:text-is('epochs')) .noUi-handle").first
+    slider.focus()
+    slider.press("ArrowRight")
+    readout = panel.locator(".widget-hslider:has(label:text-is('epochs')) .widget-readout")
+    page.wait_for_function("el => el.textContent.trim() === '2'", arg=readout.first
+                           .element_handle(), timeout=10_000)
+    panel.locator("button:has-text('Train')").first.click()
+    page.wait_for_function(
+        "el => /Run 1: (done|stopped)/.test(el.textContent)",
+        arg=panel.locator(".widget-html:has-text('Run 1')").first.element_handle(),
+        timeout=300_000,
+    )
+    time.sleep(2)
+    assert panel_plot.locator(".scatterlayer .trace").first.locator(".point").count() == 2
+    panel.screenshot(path=str(SHOTS / "02-training-panel-after-train.png"))
+    board = page.locator(".widget-vbox:has(table.ecgteach-board)").first
+    scroll_to(board)
+    assert "run 1" in board.inner_text()
+    board.screenshot(path=str(SHOTS / "02-comparison-board.png"))
