@@ -44,10 +44,9 @@ import os
 import platform
 import sys
 import time
-import uuid
 import warnings
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +57,7 @@ from .ludb import LUDB_LEADS, check_leads, load_ludb
 from .metrics import DelineationScorer
 from .prepare import resample_record, split_patients, standardise
 from .records import Record
+from .training import _atomic_write
 from .waves import scale_waves
 
 #: Where the shipped default segmenter lives (``--out`` default).
@@ -394,17 +394,6 @@ def train_default_segmenter(
 
 
 # ---------------------------------------------------------------------------- saving
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def save_segmenter(model: Any, info: Mapping[str, Any], out: str | Path) -> tuple[Path, Path]:

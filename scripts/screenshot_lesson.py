@@ -91,6 +91,35 @@ class LabServer:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def open_and_run(server: LabServer, page, name: str, timeout_s: float = 600) -> None:
+    """Open notebook ``name`` in JupyterLab, Run All Cells, wait until no cell is running.
+
+    Raises ``AssertionError`` if it does not finish in time or a cell shows an error.
+    """
+    page.goto(f"{server.url}/lab/tree/{name}?token={server.token}")
+    notebook = page.locator(".jp-Notebook:visible")
+    notebook.wait_for()
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    time.sleep(1)
+    if page.locator(".jp-Dialog").count():  # e.g. "Select Kernel" for an unknown kernel
+        page.locator(".jp-Dialog .jp-mod-accept").first.click()
+    notebook.click()
+    page.click("li.lm-MenuBar-item:has-text('Run')")
+    page.click("li.lm-Menu-item:has-text('Run All Cells')")
+    time.sleep(3)  # the kernel turns busy; then wait for idle with no "[*]" prompt left
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        busy = page.locator(".jp-Notebook-ExecutionIndicator[data-status='busy']").count()
+        pending = page.locator(".jp-InputPrompt:has-text('[*]')").count()
+        if not busy and not pending:
+            break
+        time.sleep(1)
+    else:
+        raise AssertionError(f"{name} did not finish in {timeout_s} s")
+    errors = page.locator(".jp-OutputArea-output[data-mime-type*='error']").count()
+    assert errors == 0, f"{errors} cell(s) of {name} raised an error in the browser"
+
+
 def run_and_capture(notebook: Path, out: Path, timeout_s: float = 600) -> list[Path]:
     """Open ``notebook`` in JupyterLab, run all cells, screenshot every rich output."""
     from playwright.sync_api import sync_playwright
@@ -105,37 +134,14 @@ def run_and_capture(notebook: Path, out: Path, timeout_s: float = 600) -> list[P
             headless=True, viewport={"width": 1400, "height": 1000},
         )
         page = context.new_page()
-        page.goto(f"{server.url}/lab/tree/{notebook.name}?token={server.token}")
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=60_000)
-        time.sleep(2)
-        page.screenshot(path=str(out / "debug-open.png"))
-        dialog = page.locator(".jp-Dialog")
-        if dialog.count():  # e.g. "Select Kernel" when the notebook's kernel is unknown
-            print("dialog:", dialog.inner_text()[:200].replace("\n", " | "))
-            page.locator(".jp-Dialog .jp-mod-accept").first.click()
-        page.click(".jp-Notebook")
-        page.click("li.lm-MenuBar-item:has-text('Run')")
-        page.click("li.lm-Menu-item:has-text('Run All Cells')")
-        # wait: kernel busy then idle, and no cell still running ([*])
-        time.sleep(3)
-        deadline = time.time() + timeout_s
-        while time.time() < deadline:
-            busy = page.locator(".jp-Notebook-ExecutionIndicator[data-status='busy']").count()
-            pending = page.locator(".jp-InputPrompt:has-text('[*]')").count()
-            if not busy and not pending:
-                break
-            time.sleep(1)
+        page.set_default_timeout(120_000)
+        open_and_run(server, page, notebook.name, timeout_s)
         time.sleep(8)  # plotly.js loads on first render
         # JupyterLab does not paint off-screen cells: walk down the notebook once
-        cells = page.locator(".jp-Notebook .jp-Cell")
+        cells = page.locator(".jp-Notebook:visible .jp-Cell")
         for i in range(cells.count()):
             cells.nth(i).scroll_into_view_if_needed()
             time.sleep(0.3)
-        mimes = page.locator(".jp-OutputArea-output").evaluate_all(
-            "els => els.map(e => e.getAttribute('data-mime-type'))")
-        print("outputs:", mimes)
         outputs = page.locator(".jp-OutputArea-output:not([data-mime-type])")
         for i in range(outputs.count()):
             item = outputs.nth(i)
@@ -144,11 +150,8 @@ def run_and_capture(notebook: Path, out: Path, timeout_s: float = 600) -> list[P
             path = out / f"{notebook.stem}-{i:02d}.png"
             item.screenshot(path=str(path))
             shots.append(path)
-        errors = page.locator(".jp-OutputArea-output[data-mime-type*='error']").count()
         context.close()
     shutil.rmtree(work, ignore_errors=True)
-    if errors:
-        raise RuntimeError(f"{errors} cell(s) raised an error in the browser")
     return shots
 
 

@@ -18,7 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHOTS = REPO / "artifacts" / "browser"
 sys.path.insert(0, str(REPO / "scripts"))
-from screenshot_lesson import CHROMIUM, CHROMIUM_ARGS, LabServer  # noqa: E402
+from screenshot_lesson import CHROMIUM, CHROMIUM_ARGS, LabServer, open_and_run  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -44,30 +44,6 @@ def browser_page(tmp_path_factory):
         page.set_default_timeout(120_000)
         yield server, page
         context.close()
-
-
-def open_and_run(server, page, name: str, timeout_s: float = 400) -> None:
-    page.goto(f"{server.url}/lab/tree/{name}?token={server.token}")
-    notebook = page.locator(".jp-Notebook:visible")
-    notebook.wait_for()
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-    time.sleep(1)
-    if page.locator(".jp-Dialog").count():
-        page.locator(".jp-Dialog .jp-mod-accept").first.click()
-    notebook.click()
-    page.click("li.lm-MenuBar-item:has-text('Run')")
-    page.click("li.lm-Menu-item:has-text('Run All Cells')")
-    time.sleep(3)
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        busy = page.locator(".jp-Notebook-ExecutionIndicator[data-status='busy']").count()
-        pending = page.locator(".jp-InputPrompt:has-text('[*]')").count()
-        if not busy and not pending:
-            break
-        time.sleep(1)
-    else:
-        raise AssertionError(f"{name} did not finish in {timeout_s} s")
-    assert page.locator(".jp-OutputArea-output[data-mime-type*='error']").count() == 0
 
 
 def scroll_to(locator) -> None:
