@@ -96,7 +96,9 @@ def open_and_run(server: LabServer, page, name: str, timeout_s: float = 600) -> 
 
     Raises ``AssertionError`` if it does not finish in time or a cell shows an error.
     """
-    page.goto(f"{server.url}/lab/tree/{name}?token={server.token}")
+    # "?reset" starts from an empty workspace: only this notebook is open, so no
+    # notebook of an earlier run is restored in a hidden tab
+    page.goto(f"{server.url}/lab/tree/{name}?reset&token={server.token}")
     notebook = page.locator(".jp-Notebook:visible")
     notebook.wait_for()
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def browser_page(tmp_path_factory):
+def browser(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install "
                     "chromium); .ci/run does this")
@@ -40,9 +40,7 @@ def browser_page(tmp_path_factory):
             str(work / ".profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
             headless=True, viewport={"width": 1400, "height": 1000},
         )
-        page = context.new_page()
-        page.set_default_timeout(120_000)
-        yield server, page
+        yield server, context
         context.close()
 
 
@@ -51,8 +49,15 @@ def scroll_to(locator) -> None:
     time.sleep(1.0)
 
 
-def test_lesson_01_figures_render_and_the_browser_widget_responds(browser_page):
-    server, page = browser_page
+def new_page(context):
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    return page
+
+
+def test_lesson_01_figures_render_and_the_browser_widget_responds(browser):
+    server, context = browser
+    page = new_page(context)
     open_and_run(server, page, "01_meet_the_ecg.ipynb", timeout_s=180)
     # JupyterLab does not paint off-screen cells: walk down once so every output renders
     cells = page.locator(".jp-Notebook:visible .jp-Cell")
@@ -74,10 +79,12 @@ def test_lesson_01_figures_render_and_the_browser_widget_responds(browser_page):
     time.sleep(1)
     page.locator(".widget-vbox:has(.widget-inline-hbox input)").first.screenshot(
         path=str(SHOTS / "01-record-browser-after.png"))
+    page.close()
 
 
-def test_lesson_02_training_panel_trains_from_a_click(browser_page):
-    server, page = browser_page
+def test_lesson_02_training_panel_trains_from_a_click(browser):
+    server, context = browser
+    page = new_page(context)
     open_and_run(server, page, "02_why_the_regression_fails.ipynb", timeout_s=420)
     panel = page.locator(".widget-vbox:has(h4:text('Retrain the learner'))").first
     scroll_to(panel)
