@@ -1,0 +1,410 @@
+"""Model benchmark: every beat model of lessons 02-03, the default segmenter and NeuroKit2.
+
+One run, held-out LUDB test patients 161-200 (never trained on), fixed seeds:
+
+1. beat models at their lesson settings (``ecgteach.experiments.LESSON_SETTINGS``),
+   lead ii: training time, QRS onset/offset hit rate within 150 ms (Se), MAE,
+   mean ± SD error, collapse ratio, MSE vs always predicting the training mean;
+2. the default segmenter (``ecgteach/weights/segmenter.keras``) through
+   ``delineate``, lead ii and all 12 leads, scored like the literature (Se,
+   PPV, mean ± SD beside the CSE tolerances);
+3. NeuroKit2 ``ecg_delineate(method="dwt")`` with its own R peaks, same records,
+   leads and scoring;
+4. inference time per 10 s record and for a 15-min QTDB record.
+
+Usage::
+
+    python benchmarks/bench_models.py --fast                 # smoke run, a minute or two
+    python benchmarks/bench_models.py --out benchmarks/results.md --readme   # ~20-30 min
+
+``--readme`` replaces the part of README.md between ``<!-- results:start -->``
+and ``<!-- results:end -->`` (added before "## Data and attribution" if absent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import ecgteach  # noqa: E402
+from ecgteach import experiments as ex  # noqa: E402
+from ecgteach.delineation import DEFAULT_SEGMENTER  # noqa: E402
+from ecgteach.metrics import CSE_TOLERANCES_MS  # noqa: E402
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+FAST_OVERRIDES = {"epochs": 1}
+
+
+def log(message: str) -> None:
+    """Progress on stderr (the tables go to stdout)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def fmt(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    value = float(value)
+    tiny = digits >= 3 and value != 0 and abs(value) < 10 ** -digits  # collapse ratios
+    if tiny or abs(value) >= 1e5:
+        return f"{value:.1e}"
+    return f"{value:.{digits}f}"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> str:
+    align = align or "l" + "r" * (len(header) - 1)
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join(":---" if a == "l" else "---:" for a in align) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------ machine
+
+
+def load() -> str:
+    try:
+        return " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def machine() -> str:
+    import keras
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import neurokit2
+
+        nk = neurokit2.__version__
+    except ImportError:
+        nk = "not installed"
+    return (
+        f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} CPU cores "
+        f"({cpu}), no GPU used, load average at start {load()} · Python "
+        f"{platform.python_version()} · TensorFlow "
+        f"{tf.__version__} · Keras {keras.__version__} · NumPy {np.__version__} · NeuroKit2 "
+        f"{nk} · ecgteach {ecgteach.__version__}"
+    )
+
+
+# ---------------------------------------------------------------------- beat models
+
+
+def beat_models(fast: bool, only: Sequence[str] | None) -> str:
+    splits = ex.beat_splits(fast=fast, seed=0)
+    log(f"beat splits: {splits}")
+    names = [n for n in ex.LESSON_SETTINGS if not only or n in only]
+    results = []
+    for name in names:
+        log(f"training {name} ...")
+        result = ex.run_lesson_setting(name, splits, seed=0, progress=None,
+                                       **(FAST_OVERRIDES if fast else {}))
+        log(f"  {result.train_seconds:.1f} s, test MAE {result.metrics['test']['mae_ms']}")
+        results.append(result)
+    header = ["model", "input, targets", "epochs run / max (best)", "train s", "params",
+              "onset Se %", "offset Se %", "onset MAE ms", "offset MAE ms", "onset mean ± SD ms",
+              "offset mean ± SD ms", "collapse on / off", "MSE / mean-baseline MSE"]
+    rows = []
+    for result in results:
+        r = result.summary_row("test")
+        collapse = (f"{fmt(r['onset_collapse_ratio'], 3)} / {fmt(r['offset_collapse_ratio'], 3)}"
+                    if result.kind == "regression" else
+                    f"({fmt(r['onset_collapse_ratio'], 2)} / {fmt(r['offset_collapse_ratio'], 2)})")
+        rows.append([
+            result.name, r["scaling"] if result.kind == "regression" else
+            r["scaling"].rsplit(",", 1)[0] + ", distributions over time",
+            epochs_cell(result), fmt(r["train_s"]), fmt(r["params"]),
+            fmt(r["onset_hit_rate"]), fmt(r["offset_hit_rate"]), fmt(r["onset_mae_ms"]),
+            fmt(r["offset_mae_ms"]), f"{fmt(r['onset_mean_ms'])} ± {fmt(r['onset_sd_ms'])}",
+            f"{fmt(r['offset_mean_ms'])} ± {fmt(r['offset_sd_ms'])}", collapse,
+            f"{fmt(r['mse'])} / {fmt(r['mse_mean_baseline'])}",
+        ])
+    mean = np.tile(splits.train.y.mean(axis=0), (len(splits.test), 1))
+    m = ex.beat_scores(mean, splits.test.y, splits.train.y, splits.fs)
+    rows.append([
+        "*always predict the training mean*", "–", "–", "–", "2",
+        fmt(m["hit_rate"][0]), fmt(m["hit_rate"][1]), fmt(m["mae_ms"][0]), fmt(m["mae_ms"][1]),
+        f"{fmt(m['mean_ms'][0])} ± {fmt(m['sd_ms'][0])}",
+        f"{fmt(m['mean_ms'][1])} ± {fmt(m['sd_ms'][1])}", "0 / 0",
+        f"{fmt(m['mse'])} / {fmt(m['mse_mean_baseline'])}",
+    ])
+    intro = (
+        f"Lead ii beats in the learner's format (200 samples at 250 Hz, `[time_ms, voltage]`, "
+        f"zero-padded at the start): {len(splits.train)} training beats "
+        f"({len(splits.records['train'])} patients), {len(splits.val)} validation beats "
+        f"({len(splits.records['val'])} patients, `split_patients(seed=0)`); scored on "
+        f"{len(splits.test)} test beats of {len(splits.records['test'])} test patients "
+        f"(161-200). Seed 0, batch 32; each model trains up to its lesson's epochs and keeps "
+        f"the weights of its best validation epoch (early stopping on validation loss, 1-based "
+        f"epoch in brackets; test patients never used). Se = % of test beats "
+        f"whose predicted boundary is within 150 ms of the cardiologists' one (one prediction "
+        f"per beat, so PPV = Se). Collapse = std(predictions) / std(labels) (for classifiers, "
+        f"in brackets, only informative). MSE in samples² (4 ms per sample), the learner's "
+        f"loss units. Train s = sum of epoch wall times (two networks summed)."
+    )
+    return "\n\n".join(["### Beat models (lessons 02-03)", intro,
+                        table(header, rows, "ll" + "r" * (len(header) - 2))])
+
+
+def epochs_cell(result: ex.ExperimentResult) -> str:
+    best = ", ".join("–" if f.best_epoch is None else str(f.best_epoch + 1) for f in result.fits)
+    return f"{result.epochs_run} / {result.config['epochs']} ({best})"
+
+
+# ------------------------------------------------------------------- delineators
+
+
+def delineator_rows(scores: ex.DelineatorScores) -> list[list[str]]:
+    rows = []
+    for lead, label in (("ii", "ii"), (None, f"all {len(scores.leads)}")):
+        if lead is not None and lead not in scores.by_lead:
+            continue
+        for s in (scores.by_lead[lead] if lead else scores.pooled).scores().values():
+            tol = CSE_TOLERANCES_MS.get(s.name, math.nan)
+            rows.append([label, s.name, fmt(s.sensitivity), fmt(s.ppv),
+                         f"{fmt(s.mean_ms)} ± {fmt(s.sd_ms)}", fmt(tol),
+                         "yes" if s.within_cse else "no", fmt(s.n_true)])
+    return rows
+
+
+DELINEATOR_HEADER = ["leads", "boundary", "Se %", "PPV %", "mean ± SD ms", "CSE 2σ ms",
+                     "SD ≤ CSE", "n true"]
+
+
+def segmenter_info() -> str:
+    from ecgteach.models import count_params
+
+    sidecar = DEFAULT_SEGMENTER.with_suffix(".json")
+    parts = []
+    try:
+        model = ecgteach.load_segmenter()
+        parts.append(f"{count_params(model):,} parameters")
+    except Exception as error:  # reported, not fatal
+        parts.append(f"could not load: {error}")
+    if sidecar.is_file():
+        try:
+            meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        except ValueError:
+            meta = {}
+        seconds = find_number(meta, ("train_seconds", "training_seconds", "seconds",
+                                     "wall_seconds", "elapsed_s", "train_s"))
+        if seconds is None:
+            per_epoch = find_key(meta, "seconds_per_epoch")
+            seconds = float(sum(per_epoch)) if isinstance(per_epoch, list) else None
+        epochs = find_number(meta, ("epochs_run", "epochs"))
+        parts.append(f"trained in {fmt(seconds, 0)} s" if seconds is not None
+                     else "training time not recorded in its sidecar")
+        if epochs is not None:
+            parts.append(f"{int(epochs)} epochs")
+    else:
+        parts.append("training time unknown (no segmenter.json sidecar)")
+    return ", ".join(parts)
+
+
+def find_key(data: Any, key: str) -> Any:
+    if isinstance(data, dict):
+        if key in data:
+            return data[key]
+        for value in data.values():
+            found = find_key(value, key)
+            if found is not None:
+                return found
+    return None
+
+
+def find_number(data: Any, keys: Sequence[str]) -> float | None:
+    for key in keys:
+        value = find_key(data, key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def delineators(fast: bool, with_neurokit: bool) -> str:
+    records = sorted(ecgteach.TEST_RECORDS)[: 4 if fast else None]
+    out: list[str] = []
+    intro = (f"Whole 10 s records of the {len(records)} test patients (161-200), at 500 Hz, "
+             "each lead delineated on its own and scored inside the cardiologists' labelled "
+             "span: each true boundary matched one-to-one to the nearest prediction within "
+             "150 ms (Martínez et al. 2004); mean ± SD of (predicted − true); CSE 2σ = the "
+             "CSE tolerances for the SD.")
+    if DEFAULT_SEGMENTER.is_file():
+        log("scoring the default segmenter ...")
+        seg = ex.score_segmenter(records=records, leads="all")
+        out += ["### Default segmenter (`ecgteach.delineate`)",
+                intro + f" Segmenter: {segmenter_info()}. Median time per record (12 leads, "
+                f"`delineate` per lead, scoring excluded): "
+                f"{fmt(seg.median_seconds_per_record * 1000, 0)} ms.",
+                table(DELINEATOR_HEADER, delineator_rows(seg), "llrrrrlr")]
+    else:
+        out += ["### Default segmenter (`ecgteach.delineate`)",
+                f"Not measured: `{DEFAULT_SEGMENTER.relative_to(REPO)}` does not exist yet."]
+    if with_neurokit:
+        try:
+            log("scoring NeuroKit2 dwt ...")
+            nk = ex.score_neurokit(records=records, leads="all")
+        except ImportError as error:
+            out += ["### NeuroKit2 (dwt)", f"Not measured: {error}"]
+        else:
+            note = (f" NeuroKit2 raised on {len(nk.failures)} lead(s), scored as finding "
+                    "nothing." if nk.failures else "")
+            if nk.pooled.scores()["QRS onset"].mean_ms < -20:
+                note += (" Its QRS onsets (`ECG_R_Onsets`) come early, as reported upstream "
+                         "(neuropsychology/NeuroKit issue #1042).")
+            out += ["### NeuroKit2 `ecg_delineate(method=\"dwt\")`",
+                    "Same records, leads and scoring. Pipeline as `nk.ecg_process`: "
+                    "`ecg_clean` → its own R peaks (`ecg_peaks`) → `ecg_delineate` on the "
+                    "cleaned signal; QRS = `ECG_R_Onsets`/`ECG_R_Offsets`, P and T their "
+                    f"onsets/peaks/offsets, NaN = missing. Median time per record (12 leads): "
+                    f"{fmt(nk.median_seconds_per_record * 1000, 0)} ms.{note}",
+                    table(DELINEATOR_HEADER, delineator_rows(nk), "llrrrrlr")]
+    return "\n\n".join(out)
+
+
+# ------------------------------------------------------------------ inference time
+
+
+def median_ms(fn: Callable[[np.ndarray, float], Any], inputs: Sequence[tuple[np.ndarray, float]],
+              n: int, warmup: int = 3) -> tuple[float, int]:
+    for i in range(warmup):
+        fn(*inputs[i % len(inputs)])
+    times = []
+    for i in range(n):
+        signal, fs = inputs[i % len(inputs)]
+        started = time.perf_counter()
+        fn(signal, fs)
+        times.append(time.perf_counter() - started)
+    return float(np.median(times)) * 1000, n
+
+
+def inference(fast: bool, with_neurokit: bool) -> str:
+    n10 = 5 if fast else 20
+    tens = [(r.lead("ii"), r.fs) for r in ecgteach.load_ludb(sorted(ecgteach.TEST_RECORDS)[:20],
+                                                              leads=["ii"])]
+    qtdb = ecgteach.load_qtdb("sel100")
+    long_lead = qtdb.leads[0]
+    long_input = [(qtdb.lead(long_lead), qtdb.fs)]
+    rows = []
+    methods: list[tuple[str, Callable, int]] = []
+    if DEFAULT_SEGMENTER.is_file():
+        methods.append(("`delineate` (default segmenter)", ecgteach.delineate, 3 if fast else 20))
+    if with_neurokit:
+        try:
+            ex._import_neurokit()
+            methods.append(("NeuroKit2 dwt (clean + peaks + delineate)",
+                            lambda x, fs: ex.neurokit_waves(x, fs, "dwt"), 2 if fast else 5))
+        except ImportError:
+            pass
+    for label, fn, n_long in methods:
+        log(f"timing {label} ...")
+        ms10, k10 = median_ms(fn, tens, n10)
+        ms_long, k_long = median_ms(fn, long_input, n_long, warmup=1)
+        rows.append([label, f"{fmt(ms10)} (n={k10})",
+                     f"{fmt(ms_long, 0)} (n={k_long})"])
+    if not rows:
+        return "### Inference time\n\nNothing to time (no segmenter, no NeuroKit2)."
+    header = ["method", "10 s LUDB lead ii, 500 Hz: median ms",
+              f"15 min QTDB sel100 {long_lead}, {qtdb.fs:g} Hz: median ms"]
+    intro = ("One lead per call, after warm-up calls (compilation excluded); median of n "
+             "calls (10 s: test records 161-180 in turn).")
+    return "\n\n".join(["### Inference time", intro, table(header, rows)])
+
+
+# ---------------------------------------------------------------------------- main
+
+
+def update_readme(text: str, readme: Path) -> None:
+    content = readme.read_text(encoding="utf-8")
+    lines = text.strip().splitlines()
+    if lines and lines[0].startswith("## "):  # the README section has its own title
+        lines = lines[1:]
+    block = f"{START}\n" + "\n".join(lines).strip() + f"\n{END}"
+    if START in content and END in content:
+        head, rest = content.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        content = head + block + tail
+    else:
+        section = ("## Benchmark results\n\nMeasured by `python benchmarks/bench_models.py "
+                   f"--readme` (full output: `benchmarks/results.md`).\n\n{block}\n\n")
+        anchor = "## Data and attribution"
+        content = (content.replace(anchor, section + anchor, 1) if anchor in content
+                   else content.rstrip() + "\n\n" + section)
+    readme.write_text(content, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fast", action="store_true",
+                        help="smoke run: few records, 1 epoch per model")
+    parser.add_argument("--out", type=Path, help="also write the markdown to this file")
+    parser.add_argument("--readme", action="store_true",
+                        help="replace the results section of README.md")
+    parser.add_argument("--only", nargs="*", metavar="SETTING",
+                        help=f"beat models to train (default all: {', '.join(ex.LESSON_SETTINGS)})")
+    parser.add_argument("--skip", nargs="*", default=[],
+                        choices=["beats", "delineators", "inference", "neurokit"],
+                        help="groups to leave out")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # Keras retracing notes between models
+    started = time.perf_counter()
+    parts = [f"## ecgteach model benchmark{' (--fast smoke run)' if args.fast else ''}",
+             f"Machine: {machine()}"]
+
+    def emit(text: str) -> None:
+        parts.append(text)
+        print(text + "\n", flush=True)
+
+    for part in parts:
+        print(part + "\n", flush=True)
+    if "beats" not in args.skip:
+        emit(beat_models(args.fast, args.only))
+    with_nk = "neurokit" not in args.skip
+    if "delineators" not in args.skip:
+        emit(delineators(args.fast, with_nk))
+    if "inference" not in args.skip:
+        emit(inference(args.fast, with_nk))
+    emit(f"Total benchmark time: {(time.perf_counter() - started) / 60:.1f} min; load average "
+         f"at the end {load()} (1 / 5 / 15 min; above 2 means other work shared the 2 cores) "
+         f"(`python benchmarks/bench_models.py{' --fast' if args.fast else ''}`).")
+    text = "\n\n".join(parts) + "\n"
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        log(f"wrote {args.out}")
+    if args.readme:
+        update_readme(text, REPO / "README.md")
+        log("updated README.md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
