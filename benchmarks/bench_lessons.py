@@ -64,6 +64,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="ECGTEACH_FAST=1")
     parser.add_argument("--cold", action="store_true", help="empty model cache")
+    parser.add_argument("--readme", action="store_true",
+                        help="write the table into README.md between the lessons markers")
     parser.add_argument("lessons", nargs="*", help="lesson files (default: all)")
     args = parser.parse_args()
     env = {"ECGTEACH_FAST": "1" if args.fast else "0"}
@@ -71,13 +73,27 @@ def main() -> None:
         env["ECGTEACH_CACHE"] = tempfile.mkdtemp(prefix="ecgteach-cold-")
     lessons = [Path(p) for p in args.lessons] or sorted((REPO / "lessons").glob("[0-9]*.ipynb"))
     limit = 90 if args.fast else 300
-    print(f"| lesson | seconds | peak kernel memory (MB) | under {limit} s | under 1.5 GB |")
-    print("| --- | ---: | ---: | --- | --- |")
+    load = os.getloadavg()[0]
+    lines = [f"| lesson | seconds | peak kernel memory (MB) | under {limit} s | under 1.5 GB |",
+             "| --- | ---: | ---: | --- | --- |"]
+    print(*lines, sep="\n")
     for lesson in lessons:
         seconds, peak = run(lesson, env)
-        print(f"| {lesson.stem} | {seconds:.0f} | {peak:.0f} | "
-              f"{'yes' if seconds < limit else 'NO'} | {'yes' if peak < 1536 else 'NO'} |",
-              flush=True)
+        lines.append(f"| {lesson.stem} | {seconds:.0f} | {peak:.0f} | "
+                     f"{'yes' if seconds < limit else 'NO'} | {'yes' if peak < 1536 else 'NO'} |")
+        print(lines[-1], flush=True)
+    setting = "ECGTEACH_FAST=1" if args.fast else "default settings"
+    cache = "empty model cache (every model trained)" if args.cold else "model cache as found"
+    lines.append(f"\n{setting}, {cache}, {os.cpu_count()} cores, load average "
+                 f"{load:.1f} at the start ({time.strftime('%Y-%m-%d')}; "
+                 "`python benchmarks/bench_lessons.py" + (" --cold" if args.cold else "") + "`)")
+    if args.readme:
+        readme = REPO / "README.md"
+        text = readme.read_text()
+        start, end = "<!-- lessons:start -->", "<!-- lessons:end -->"
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        readme.write_text(f"{before}{start}\n" + "\n".join(lines) + f"\n{end}{after}")
 
 
 if __name__ == "__main__":
