@@ -336,11 +336,11 @@ class RobustnessExplorer:
         self.records, self.delineator, self.lead = list(records), delineator, lead
         self.snr_db = widgets.FloatSlider(
             value=40.0, min=-5.0, max=40.0, step=1.0, description="SNR (dB)",
-            continuous_update=False,
+            continuous_update=False, style={"description_width": "initial"},
         )
         self.wander_mv = widgets.FloatSlider(
             value=0.0, min=0.0, max=2.0, step=0.1, description="wander (mV)",
-            continuous_update=False,
+            continuous_update=False, style={"description_width": "initial"},
         )
         self.scores = widgets.HTML()
         self.clean = score_records(self.records, delineator, leads=[lead]).scores()
