@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,20 +18,9 @@ from ecgteach.waves import MISSING
 from ecgteach.wfdbio import read_annotation
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _manifest(path: Path) -> dict[str, str]:
-    entries = {}
-    for line in path.read_text().splitlines():
-        if line.strip():
-            digest, name = line.split(maxsplit=1)
-            entries[name.strip().lstrip("*")] = digest
-    return entries
-
+sys.path.insert(0, str(REPO / "scripts"))
+from build_bundled_data import read_manifest as _manifest  # noqa: E402
+from build_bundled_data import sha256 as _sha256  # noqa: E402
 
 # --- the bundled copy -----------------------------------------------------------------------
 
