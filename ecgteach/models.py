@@ -166,14 +166,8 @@ def learner_lstm(
     dropout = _check_dropout(dropout)
     inputs = keras.Input((length, channels), name="beats")
     h = inputs
-    for i, size in enumerate(sizes):
-        last = i == len(sizes) - 1
-        h = keras.layers.LSTM(size, dropout=dropout, return_sequences=not last,
-                              name=f"lstm_{i + 1}")(h)
-    outputs = keras.layers.Dense(2, name="onset_offset")(h)
-    model = keras.Model(inputs, outputs, name="learner_lstm")
-    model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss="mse", metrics=["mae"])
-    return model
+    return _last_state_regression(inputs, h, sizes, dropout, optimizer, learning_rate,
+                                  "learner_lstm")
 
 
 def learner_conv_lstm(
@@ -206,12 +200,21 @@ def learner_conv_lstm(
                                 name=f"conv_{i + 1}")(h)
     if pool_size > 1:
         h = keras.layers.MaxPooling1D(pool_size, name="pool")(h)
+    return _last_state_regression(inputs, h, sizes, dropout, optimizer, learning_rate,
+                                  "learner_conv_lstm")
+
+
+def _last_state_regression(inputs: Any, h: Any, sizes: tuple[int, ...], dropout: float,
+                           optimizer: str, learning_rate: float, name: str) -> Any:
+    """Stacked LSTMs (only the last returns its last state) -> ``Dense(2)``, MSE: the learner's."""
+    import keras
+
     for i, size in enumerate(sizes):
         last = i == len(sizes) - 1
         h = keras.layers.LSTM(size, dropout=dropout, return_sequences=not last,
                               name=f"lstm_{i + 1}")(h)
     outputs = keras.layers.Dense(2, name="onset_offset")(h)
-    model = keras.Model(inputs, outputs, name="learner_conv_lstm")
+    model = keras.Model(inputs, outputs, name=name)
     model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss="mse", metrics=["mae"])
     return model
 

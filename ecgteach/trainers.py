@@ -47,6 +47,24 @@ def parse_units(text: str) -> tuple[int, ...]:
     return units
 
 
+def _learning_rate_slider(value: float) -> Any:
+    import ipywidgets as widgets
+
+    return widgets.FloatLogSlider(value=value, base=10, min=-4, max=-1.5, step=0.25,
+                                  description="learning rate", readout_format=".1e")
+
+
+def _epochs_slider(setting: str) -> Any:
+    """Epochs slider whose default is the lesson setting's (1 in fast mode)."""
+    import ipywidgets as widgets
+
+    from .experiments import LESSON_SETTINGS
+
+    default = LESSON_SETTINGS[setting]["kwargs"]["epochs"]
+    return widgets.IntSlider(value=1 if fast() else default, min=1, max=40,
+                             description="epochs")
+
+
 def _result_html(result: Any) -> str:
     """A small HTML summary of an :class:`~ecgteach.experiments.ExperimentResult`."""
     row = result.summary_row("val")
@@ -105,11 +123,8 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None) -> Train
                                        description="dropout"),
         "optimizer": widgets.Dropdown(options=["rmsprop", "adam"], value="rmsprop",
                                       description="optimizer"),
-        "learning_rate": widgets.FloatLogSlider(value=1e-3, base=10, min=-4, max=-1.5,
-                                                step=0.25, description="learning rate",
-                                                readout_format=".1e"),
-        "epochs": widgets.IntSlider(value=1 if fast() else 4, min=1, max=40,
-                                    description="epochs"),
+        "learning_rate": _learning_rate_slider(1e-3),
+        "epochs": _epochs_slider("learner_raw"),
         "batch_size": widgets.Dropdown(options=[8, 16, 32, 64, 128], value=32,
                                        description="batch size"),
         "inputs": widgets.Dropdown(options=[("[time, voltage]", "time_voltage"),
@@ -174,11 +189,8 @@ def classifier_panel(splits: Any, board: ComparisonBoard | None = None) -> Train
         "bidirectional": widgets.Checkbox(value=True, description="bidirectional"),
         "sigma": widgets.FloatSlider(value=2.0, min=0.0, max=8.0, step=0.5,
                                      description="target width (samples)"),
-        "learning_rate": widgets.FloatLogSlider(value=3e-3, base=10, min=-4, max=-1.5,
-                                                step=0.25, description="learning rate",
-                                                readout_format=".1e"),
-        "epochs": widgets.IntSlider(value=1 if fast() else 10, min=1, max=40,
-                                    description="epochs"),
+        "learning_rate": _learning_rate_slider(3e-3),
+        "epochs": _epochs_slider("classifier_joint"),
         "batch_size": widgets.Dropdown(options=[16, 32, 64, 128], value=32,
                                        description="batch size"),
     }
