@@ -337,6 +337,17 @@ class ExperimentResult:
         return out
 
     @property
+    def source(self) -> str:
+        """Where the weights came from: ``"trained here"``, ``"your cache"`` or ``"shipped"``.
+
+        ``"shipped"``: trained when ecgteach was built (``scripts/build_lesson_models.py``),
+        so ``train_s`` and the loss curves were recorded then, on that machine.
+        """
+        if any(f.shipped for f in self.fits):
+            return "shipped"
+        return "your cache" if any(f.from_cache for f in self.fits) else "trained here"
+
+    @property
     def predictions_ms(self) -> dict[str, np.ndarray]:
         """Predictions in ms from the start of the row, per part."""
         return {part: p * 1000.0 / self.fs for part, p in self.predictions.items()}
@@ -351,7 +362,7 @@ class ExperimentResult:
         row: dict[str, Any] = {
             "model": self.name, "kind": self.kind, "scaling": self.scaler.options.describe(),
             "epochs": self.epochs_run, "train_s": self.train_seconds, "params": self.params,
-            "part": part, "n": m["n"],
+            "weights": self.source, "part": part, "n": m["n"],
         }
         for i, b in enumerate(BOUNDARY_NAMES):
             for key in ("hit_rate", "mae_ms", "mean_ms", "sd_ms", "collapse_ratio",
@@ -379,17 +390,26 @@ def _finish(name: str, kind: str, config: dict[str, Any], fits: list[FitResult],
     )
 
 
+#: ``cache`` values of the recipes: ``False`` trains, ``True`` uses the user cache
+#: then the shipped lesson models, ``"user"`` the user cache only (train here once),
+#: ``"ship"`` trains (or reuses the user cache) and writes into the shipped folder.
+CACHE_MODES = (False, True, "user", "ship")
+
+
 def _train_one(builder: Callable[..., Any], build_kwargs: dict[str, Any], x: np.ndarray, y: Any,
                validation: tuple[Any, Any], data_key: dict[str, Any], epochs: int,
                batch_size: int, seed: int, callbacks: Sequence[Any], stop_event: Any,
                progress: str | None, early_stopping_patience: int | None,
-               cache: bool) -> FitResult:
+               cache: bool | str) -> FitResult:
     fit_kwargs = {"epochs": epochs, "batch_size": batch_size,
                   "early_stopping_patience": early_stopping_patience}
+    if cache not in CACHE_MODES:
+        raise ValueError(f"cache must be one of {CACHE_MODES}, got {cache!r}")
     if cache:
         return cached_fit(builder, x, y, data_key=data_key, build_kwargs=build_kwargs,
                           fit_kwargs=fit_kwargs, seed=seed, validation_data=validation,
-                          callbacks=callbacks, progress=progress, stop_event=stop_event)
+                          callbacks=callbacks, progress=progress, stop_event=stop_event,
+                          shipped=cache is True, ship=cache == "ship")
     set_seed(seed)
     model = builder(**build_kwargs)
     return fit(model, x, y, validation_data=validation, seed=seed, callbacks=callbacks,
@@ -416,7 +436,7 @@ def train_regression(
     progress: str | None = "auto",
     early_stopping_patience: int | None = None,
     name: str | None = None,
-    cache: bool = False,
+    cache: bool | str = False,
 ) -> ExperimentResult:
     """Train a ``[qrs_onset, qrs_offset]`` regressor (MSE) and score it on val and test beats.
 
@@ -426,7 +446,9 @@ def train_regression(
     data). ``scaling``: an :class:`InputScaling` or a :data:`SCALINGS` name,
     fitted on the training beats; predictions are mapped back to indices.
     ``callbacks``/``stop_event``/``progress``/``early_stopping_patience`` go to
-    :func:`ecgteach.training.fit`; ``cache=True`` trains through ``cached_fit``.
+    :func:`ecgteach.training.fit`; ``cache=True`` trains through ``cached_fit``
+    (user cache, then the models shipped with ecgteach; ``"user"``: user cache
+    only; see :data:`CACHE_MODES`).
     Usage: ``train_regression(splits, "learner_lstm", scaling="scaled", epochs=4)``.
     """
     if model not in REGRESSORS:
@@ -480,7 +502,7 @@ def train_boundary_classifier(
     progress: str | None = "auto",
     early_stopping_patience: int | None = None,
     name: str | None = None,
-    cache: bool = False,
+    cache: bool | str = False,
 ) -> ExperimentResult:
     """Train a boundary classifier (softmax over time steps) and score it on val and test beats.
 
@@ -599,6 +621,16 @@ LESSON_SETTINGS: dict[str, dict[str, Any]] = {
         "kwargs": {"variant": "flattened", "heads": "joint", "epochs": 12,
                    "early_stopping_patience": 4}},
 }
+
+
+#: Lesson settings whose trained weights ship with ecgteach (``ecgteach/weights/lessons``,
+#: built by ``scripts/build_lesson_models.py``): the ones that take minutes to train on
+#: two cores. With ``cache=True`` a lesson loads them instead of training (the result's
+#: ``source`` says ``"shipped"``); the training panels retrain any of them in one click.
+SHIPPED_SETTINGS: tuple[str, ...] = (
+    "learner_raw", "learner_zscore_targets", "learner_standardise_voltage", "learner_scaled",
+    "small_lstm_adam", "classifier_separate", "classifier_last_state",
+)
 
 
 def run_lesson_setting(name: str, splits: BeatSplits, **overrides: Any) -> ExperimentResult:
@@ -785,6 +817,7 @@ __all__ = [
     "FittedScaling",
     "InputScaling",
     "LESSON_SETTINGS",
+    "SHIPPED_SETTINGS",
     "beat_scores",
     "beat_splits",
     "neurokit_to_waves",

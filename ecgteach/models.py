@@ -366,6 +366,7 @@ def segmenter(
     lstm_layers: int = 1,
     bidirectional: bool = True,
     decoder_filters: int | None = 32,
+    decoder_kernel_size: int | None = None,
     n_classes: int = 4,
     dropout: float = 0.1,
     optimizer: str = "adam",
@@ -377,7 +378,8 @@ def segmenter(
     (``pool_size``) -> ``lstm_layers`` (Bi)LSTM(``lstm_units``) over the pooled
     sequence -> Dropout -> UpSampling1D back to the input rate -> concatenated
     with the full-rate conv features (a skip connection, so boundaries are not
-    quantised to ``pool_size`` samples) -> Conv1D(``decoder_filters``) -> Dense
+    quantised to ``pool_size`` samples) -> Conv1D(``decoder_filters``,
+    ``decoder_kernel_size``, default ``kernel_size``; the costliest layer) -> Dense
     softmax over ``n_classes`` per sample. With the defaults: ~49k parameters,
     meant for z-scored single-lead windows at 250 Hz (2 s = 500 samples).
     ``conv_filters=None`` drops the front end (and pooling): the LSTM reads raw
@@ -428,8 +430,8 @@ def segmenter(
     if filters:
         h = keras.layers.Concatenate(name="skip")([h, skip])
         if decoder_filters:
-            h = keras.layers.Conv1D(decoder_filters, kernel_size, padding="same",
-                                    activation="relu", name="decoder")(h)
+            h = keras.layers.Conv1D(decoder_filters, decoder_kernel_size or kernel_size,
+                                    padding="same", activation="relu", name="decoder")(h)
     outputs = keras.layers.Dense(n_classes, activation="softmax", name="segments")(h)
     model = keras.Model(inputs, outputs, name="segmenter")
     model.compile(

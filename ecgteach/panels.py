@@ -27,7 +27,11 @@ from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
+from .plots import updating
 from .training import Stopper
+
+#: The preset dropdown's entry for "knobs set by hand".
+CUSTOM = "(your own settings)"
 
 TrainFn = Callable[[dict[str, Any], Callable[[int, Mapping[str, float]], None], Stopper], Any]
 
@@ -90,7 +94,7 @@ class ComparisonBoard:
                 "style='border-collapse:collapse;font-size:12px'>"
                 f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
             )
-        with self.figure.batch_update():
+        with updating(self.figure):
             self.figure.data[0].x = [name for name, _ in self.rows]
             self.figure.data[0].y = [row.get(self.metric) for _, row in self.rows]
 
@@ -126,12 +130,29 @@ class TrainingPanel:
         board: ComparisonBoard | None = None,
         epochs_key: str = "epochs",
         title: str = "Train a model",
+        presets: Mapping[str, Mapping[str, Any]] | None = None,
+        preset: str | None = None,
     ) -> None:
         import ipywidgets as widgets
         import plotly.graph_objects as go
 
         self.controls = dict(controls)
+        self.presets = {label: dict(values) for label, values in (presets or {}).items()}
+        for label, values in self.presets.items():
+            unknown = sorted(set(values) - set(self.controls))
+            if unknown:
+                raise ValueError(f"preset {label!r} sets unknown controls {unknown}")
+        self._applying = False
+        self.preset = widgets.Dropdown(options=[CUSTOM, *self.presets], value=CUSTOM,
+                                       description="start from",
+                                       layout=widgets.Layout(width="auto"))
+        self.preset.observe(self._on_preset, names="value")
+        for control in self.controls.values():
+            control.observe(self._on_control, names="value")
+        if preset is not None:
+            self.use_preset(preset)
         self.defaults = {name: control.value for name, control in self.controls.items()}
+        self.default_preset = self.preset.value
         self.train_fn, self.board, self.epochs_key = train, board, epochs_key
         self.describe = describe or (lambda result: escape(repr(result)))
         self.summarise = summarise
@@ -168,6 +189,7 @@ class TrainingPanel:
         self.widget = widgets.VBox(
             [
                 widgets.HTML(f"<h4 style='margin:4px 0'>{escape(title)}</h4>"),
+                *([self.preset] if self.presets else []),
                 widgets.GridBox(
                     list(self.controls.values()),
                     layout=widgets.Layout(grid_template_columns="repeat(3, 33%)"),
@@ -188,6 +210,40 @@ class TrainingPanel:
     def config(self) -> dict[str, Any]:
         """The controls' current values."""
         return {name: control.value for name, control in self.controls.items()}
+
+    def use_preset(self, label: str) -> None:
+        """Set every knob of a preset (a lesson's setting); other knobs keep their values.
+
+        Usage: ``panel.use_preset("learner's LSTM, scaled inputs and targets")``.
+        """
+        if label not in self.presets:
+            raise ValueError(f"unknown preset {label!r}; choose from {list(self.presets)}")
+        self.preset.value = label
+        self._apply(label)
+
+    def _apply(self, label: str) -> None:
+        self._applying = True
+        try:
+            for name, value in self.presets[label].items():
+                self.controls[name].value = value
+        finally:
+            self._applying = False
+
+    def _on_preset(self, change: Mapping[str, Any]) -> None:
+        if change["new"] != CUSTOM and not self._applying:
+            self._apply(change["new"])
+
+    def _on_control(self, change: Mapping[str, Any]) -> None:
+        """A knob moved by hand: the settings are no longer the preset's."""
+        label = self.preset.value
+        if self._applying or label == CUSTOM:
+            return
+        if any(self.controls[k].value != v for k, v in self.presets[label].items()):
+            self._applying = True
+            try:
+                self.preset.value = CUSTOM
+            finally:
+                self._applying = False
 
     def start(self) -> bool:
         """Start a run in the background (a second start while running is ignored)."""
@@ -218,8 +274,13 @@ class TrainingPanel:
         """Stop any run, restore the default knobs, clear the curve and the result."""
         self.stop()
         self.wait(timeout=60)
-        for name, control in self.controls.items():
-            control.value = self.defaults[name]
+        self._applying = True
+        try:
+            for name, control in self.controls.items():
+                control.value = self.defaults[name]
+            self.preset.value = self.default_preset
+        finally:
+            self._applying = False
         self._clear_curve()
         self.result, self.error = None, None
         self.output.value = ""
@@ -237,15 +298,16 @@ class TrainingPanel:
         self.stop_button.disabled = not running
         for control in self.controls.values():
             control.disabled = running
+        self.preset.disabled = running
 
     def _clear_curve(self) -> None:
-        with self.figure.batch_update():
+        with updating(self.figure):
             for trace in self.figure.data:
                 trace.x, trace.y = [], []
 
     def _on_epoch(self, epoch: int, logs: Mapping[str, float]) -> None:
         train_trace, val_trace = self.figure.data
-        with self.figure.batch_update():
+        with updating(self.figure):
             if "loss" in logs:
                 train_trace.x = (*train_trace.x, epoch + 1)
                 train_trace.y = (*train_trace.y, float(logs["loss"]))

@@ -11,7 +11,10 @@ Usage::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import copy
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +32,31 @@ _LAYOUT = dict(
     title=dict(y=0.96, yanchor="top", x=0.01, xanchor="left"),
     legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
 )
+
+
+def keep_widget_state(figure: Any) -> None:
+    """Store a FigureWidget's current data and layout as its widget state.
+
+    Plotly sends updates made after display as messages, which a browser that
+    reloads the page (or a second view) never sees: it would draw the figure as
+    first displayed. Every widget in ecgteach calls this after each update, so
+    a reloaded lesson shows the current curves. A plain ``Figure`` is left alone.
+    Usage: ``with fig.batch_update(): ...; keep_widget_state(fig)``.
+    """
+    if hasattr(figure, "_widget_data"):
+        figure._widget_layout = copy.deepcopy(figure._layout_obj._props)
+        figure._widget_data = copy.deepcopy(figure._data)
+
+
+@contextlib.contextmanager
+def updating(figure: Any) -> Iterator[Any]:
+    """``figure.batch_update()`` followed by :func:`keep_widget_state`.
+
+    Usage: ``with updating(fig): fig.data[0].y = new_y``.
+    """
+    with figure.batch_update():
+        yield figure
+    keep_widget_state(figure)
 
 
 def _figure(widget: bool):

@@ -65,6 +65,17 @@ def _epochs_slider(setting: str) -> Any:
                              description="epochs")
 
 
+def _patience_slider() -> Any:
+    """Early-stopping patience (0 = off): keep the best validation epoch's weights."""
+    import ipywidgets as widgets
+
+    return widgets.IntSlider(value=0, min=0, max=10, description="early stop patience (0 off)")
+
+
+def _patience(config: dict[str, Any]) -> int | None:
+    return int(config["patience"]) or None
+
+
 def _result_html(result: Any) -> str:
     """A small HTML summary of an :class:`~ecgteach.experiments.ExperimentResult`."""
     row = result.summary_row("val")
@@ -101,12 +112,85 @@ def _board_row(config: dict[str, Any], result: Any) -> dict[str, Any]:
     }
 
 
-def regression_panel(splits: Any, board: ComparisonBoard | None = None) -> TrainingPanel:
+#: Knob values of each :data:`~ecgteach.experiments.SCALINGS` name in the regression panel.
+_SCALING_KNOBS: dict[str, dict[str, str]] = {
+    "raw": {"inputs": "time_voltage", "voltage": "raw", "time": "raw_ms", "targets": "raw"},
+    "zscore_targets": {"inputs": "time_voltage", "voltage": "raw", "time": "raw_ms",
+                       "targets": "zscore"},
+    "standardise_voltage": {"inputs": "time_voltage", "voltage": "standardised",
+                            "time": "raw_ms", "targets": "raw"},
+    "scaled": {"inputs": "time_voltage", "voltage": "standardised", "time": "scaled",
+               "targets": "zscore"},
+}
+_REGRESSION_DEFAULTS = {"dropout": 0.1, "optimizer": "rmsprop", "learning_rate": 1e-3}
+
+
+def _preset_epochs(setting: dict[str, Any]) -> int:
+    return 1 if fast() else int(setting["kwargs"]["epochs"])
+
+
+def regression_presets() -> dict[str, dict[str, Any]]:
+    """The regression panel's knob values for each regression lesson setting, by label.
+
+    Choosing one in the panel's "start from" menu and pressing Train retrains
+    exactly that lesson model (one click). Usage: ``list(regression_presets())``.
+    """
+    from .experiments import LESSON_SETTINGS
+
+    presets = {}
+    for setting in LESSON_SETTINGS.values():
+        kwargs = setting["kwargs"]
+        if setting["recipe"] != "regression" or kwargs["model"] not in ("learner_lstm",
+                                                                        "learner_conv_lstm"):
+            continue
+        build = {**_REGRESSION_DEFAULTS, **kwargs.get("build_kwargs", {})}
+        units = build.get("units", (64, 256, 100) if kwargs["model"] == "learner_lstm" else 100)
+        units = units if isinstance(units, (tuple, list)) else (units,)
+        presets[setting["label"]] = {
+            "model": kwargs["model"], "units": ", ".join(str(u) for u in units),
+            "dropout": float(build["dropout"]), "optimizer": build["optimizer"],
+            "learning_rate": float(build["learning_rate"]), "epochs": _preset_epochs(setting),
+            "batch_size": int(kwargs.get("batch_size", 32)),
+            "patience": int(kwargs.get("early_stopping_patience") or 0),
+            **_SCALING_KNOBS[kwargs["scaling"]],
+        }
+    return presets
+
+
+def classifier_presets() -> dict[str, dict[str, Any]]:
+    """The classifier panel's knob values for each classifier lesson setting, by label.
+
+    Usage: ``list(classifier_presets())``.
+    """
+    from .experiments import LESSON_SETTINGS
+
+    presets = {}
+    for setting in LESSON_SETTINGS.values():
+        kwargs = setting["kwargs"]
+        if setting["recipe"] != "classifier":
+            continue
+        flattened = kwargs["variant"] == "flattened"
+        presets[setting["label"]] = {
+            "variant": kwargs["variant"], "heads": kwargs["heads"],
+            "units": 16 if flattened else 32, "layers": 1, "bidirectional": True,
+            "sigma": float(kwargs.get("sigma", 2.0)),
+            "learning_rate": 1e-3 if flattened else 3e-3, "epochs": _preset_epochs(setting),
+            "batch_size": int(kwargs.get("batch_size", 32)),
+            "patience": int(kwargs.get("early_stopping_patience") or 0),
+        }
+    return presets
+
+
+def regression_panel(splits: Any, board: ComparisonBoard | None = None,
+                     preset: str | None = None) -> TrainingPanel:
     """Lesson 02: retrain the learner's regression LSTM with the forum's knobs.
 
     Knobs: model (stacked LSTM or Conv1D + LSTM), LSTM units per layer
     ("64, 256, 100" is the learner's), dropout, optimizer, learning rate,
-    epochs, batch size, input channels, voltage/time/target scaling.
+    epochs, batch size, input channels, voltage/time/target scaling. The "start
+    from" menu sets every knob of one of the lesson's models
+    (:func:`regression_presets`); ``preset`` chooses one up front (default:
+    the learner's model on raw data).
     Usage: ``regression_panel(beat_splits(), ComparisonBoard())``.
     """
     import ipywidgets as widgets
@@ -127,6 +211,7 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None) -> Train
         "epochs": _epochs_slider("learner_raw"),
         "batch_size": widgets.Dropdown(options=[8, 16, 32, 64, 128], value=32,
                                        description="batch size"),
+        "patience": _patience_slider(),
         "inputs": widgets.Dropdown(options=[("[time, voltage]", "time_voltage"),
                                             ("voltage only", "voltage")],
                                    value="time_voltage", description="inputs"),
@@ -157,19 +242,24 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None) -> Train
             splits, config["model"], build_kwargs=kwargs, scaling=scaling,
             epochs=config["epochs"], batch_size=config["batch_size"], callbacks=[on_epoch],
             stop_event=stop, progress=None, name=f"{config['model']} {config['units']}",
+            early_stopping_patience=_patience(config),
         )
 
+    presets = regression_presets()
     panel = TrainingPanel(controls, train, describe=_result_html, summarise=_board_row,
-                          board=board, title="Retrain the learner's regression LSTM")
+                          board=board, title="Retrain the learner's regression LSTM",
+                          presets=presets, preset=preset or next(iter(presets)))
     return panel
 
 
-def classifier_panel(splits: Any, board: ComparisonBoard | None = None) -> TrainingPanel:
+def classifier_panel(splits: Any, board: ComparisonBoard | None = None,
+                     preset: str | None = None) -> TrainingPanel:
     """Lesson 03: boundaries as classification over time steps.
 
     Knobs: which hidden states feed the output (all, last, flattened), one
     network with two heads or two networks, LSTM units and layers, bidirectional,
-    target width sigma, learning rate, epochs, batch size.
+    target width sigma, learning rate, epochs, batch size. The "start from" menu
+    sets every knob of one of the lesson's models (:func:`classifier_presets`).
     Usage: ``classifier_panel(beat_splits(), ComparisonBoard())``.
     """
     import ipywidgets as widgets
@@ -193,6 +283,7 @@ def classifier_panel(splits: Any, board: ComparisonBoard | None = None) -> Train
         "epochs": _epochs_slider("classifier_joint"),
         "batch_size": widgets.Dropdown(options=[16, 32, 64, 128], value=32,
                                        description="batch size"),
+        "patience": _patience_slider(),
     }
 
     def train(config: dict[str, Any], on_epoch: Any, stop: Any) -> Any:
@@ -206,10 +297,13 @@ def classifier_panel(splits: Any, board: ComparisonBoard | None = None) -> Train
             splits, variant=config["variant"], heads=config["heads"], sigma=config["sigma"],
             build_kwargs=kwargs, epochs=config["epochs"], batch_size=config["batch_size"],
             callbacks=[on_epoch], stop_event=stop, progress=None,
+            early_stopping_patience=_patience(config),
         )
 
+    presets = classifier_presets()
     return TrainingPanel(controls, train, describe=_result_html, summarise=_board_row,
-                         board=board, title="Train a boundary classifier")
+                         board=board, title="Train a boundary classifier", presets=presets,
+                         preset=preset or next(iter(presets)))
 
 
 def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:

@@ -119,8 +119,10 @@ class FitResult:
     ``"completed"``, ``"early_stopping"`` or ``"stop_requested"``; ``best_epoch``
     is the epoch with the lowest ``val_loss`` (``None`` without validation);
     ``restored_best`` says whether the model holds that epoch's weights;
-    ``from_cache`` is True when :func:`cached_fit` loaded it. ``model`` is the
-    trained model (not stored in JSON).
+    ``from_cache`` is True when :func:`cached_fit` loaded it; ``shipped`` is True
+    when it came from the models shipped with ecgteach (trained when the package
+    was built, see :func:`shipped_models_dir`). ``model`` is the trained model
+    (not stored in JSON).
     Usage: ``result.history["val_loss"][result.best_epoch]``.
     """
 
@@ -132,6 +134,7 @@ class FitResult:
     restored_best: bool = False
     params: dict[str, Any] = field(default_factory=dict)
     from_cache: bool = False
+    shipped: bool = False
     model: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -158,7 +161,7 @@ class FitResult:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], model: Any = None,
-                  from_cache: bool = False) -> FitResult:
+                  from_cache: bool = False, shipped: bool = False) -> FitResult:
         """Rebuild from :meth:`to_dict` output. Usage: ``FitResult.from_dict(d)``."""
         return cls(
             history={k: [float(v) for v in vs] for k, vs in data["history"].items()},
@@ -169,6 +172,7 @@ class FitResult:
             restored_best=bool(data.get("restored_best", False)),
             params=dict(data.get("params", {})),
             from_cache=from_cache,
+            shipped=shipped,
             model=model,
         )
 
@@ -444,6 +448,19 @@ def model_cache_dir() -> Path:
     return cache_dir() / "models"
 
 
+def shipped_models_dir() -> Path:
+    """Folder of the lesson models shipped inside the package (read-only).
+
+    Filled by ``python scripts/build_lesson_models.py``: the lesson settings that
+    take minutes to train (the learner's 489k-parameter LSTM, ...), as weights
+    plus the :class:`FitResult` recorded when they were trained. :func:`cached_fit`
+    looks here after the user cache, so a lesson opened on an empty cache runs
+    in seconds; every one of them retrains with one click.
+    Usage: ``sorted(shipped_models_dir().glob("*.json"))``.
+    """
+    return Path(__file__).resolve().parent / "weights" / "lessons"
+
+
 def _canonical(value: Any) -> Any:
     """``value`` as plain JSON types, deterministically (tuples -> lists, numpy -> python)."""
     if value is None or isinstance(value, (bool, str)):
@@ -553,6 +570,72 @@ def _load_entry(model_path: Path, meta_path: Path, key: str) -> FitResult | None
         return None
 
 
+def _load_shipped(stem: str, key: str, build_fn: Callable[..., Any],
+                  build_kwargs: Mapping[str, Any], seed: int) -> FitResult | None:
+    """A shipped entry (weights + JSON) rebuilt with ``build_fn``, or None.
+
+    A shipped entry that does not load is reported and ignored (the package
+    folder is not ours to delete); the model is then trained here.
+    """
+    folder = shipped_models_dir()
+    weights_path, meta_path = folder / f"{stem}.weights.npz", folder / f"{stem}.json"
+    if not meta_path.exists():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("key") != key:
+            raise ValueError("key mismatch")
+        if _sha256_file(weights_path) != meta.get("sha256"):
+            raise ValueError("checksum mismatch")
+        set_seed(seed)
+        model = build_fn(**build_kwargs)
+        _set_weights(model, weights_path)
+        return FitResult.from_dict(meta["result"], model=model, from_cache=True, shipped=True)
+    except Exception as error:
+        warnings.warn(
+            f"ignoring shipped model {weights_path.name} ({type(error).__name__}: {error}); "
+            "it will be trained here instead",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return None
+
+
+def _set_weights(model: Any, path: Path) -> None:
+    """Load weights saved by :func:`_write_shipped` (``np.savez``, in ``model.weights`` order)."""
+    with np.load(path) as stored:
+        arrays = [stored[f"arr_{i}"] for i in range(len(stored.files))]
+    expected = [tuple(w.shape) for w in model.weights]
+    if [a.shape for a in arrays] != expected:
+        raise ValueError(f"weights do not fit the model ({len(arrays)} arrays for "
+                         f"{len(expected)} weights)")
+    model.set_weights(arrays)
+
+
+def _write_shipped(stem: str, key: str, config: Any, model: Any, result: FitResult) -> Path:
+    """Write ``model``'s weights and ``result`` into :func:`shipped_models_dir` (atomically)."""
+    folder = shipped_models_dir()
+    weights_path, meta_path = folder / f"{stem}.weights.npz", folder / f"{stem}.json"
+
+    def save_weights(tmp: Path) -> None:  # weights only: no optimizer state to ship
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, *[np.asarray(w) for w in model.get_weights()])
+
+    _atomic_write(weights_path, save_weights)
+    meta = {
+        "key": key,
+        "sha256": _sha256_file(weights_path),
+        "config": _canonical(config),
+        "result": result.to_dict(),
+        "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "note": "trained by scripts/build_lesson_models.py from the bundled LUDB "
+                "(ODC-By 1.0, see ecgteach/data/ATTRIBUTION.md)",
+    }
+    _atomic_write(meta_path, lambda tmp: tmp.write_text(json.dumps(meta, indent=1) + "\n",
+                                                        encoding="utf-8"))
+    return weights_path
+
+
 def cached_fit(
     build_fn: Callable[..., Any],
     x: Any,
@@ -568,6 +651,8 @@ def cached_fit(
     progress: str | None = "auto",
     stop_event: Any = None,
     retrain: bool = False,
+    shipped: bool = True,
+    ship: bool = False,
 ) -> FitResult:
     """Build and train once per configuration; later calls load the saved model.
 
@@ -580,6 +665,9 @@ def cached_fit(
     model file's sha256; both are written atomically. An entry whose JSON is
     unreadable, whose checksum does not match, or that Keras cannot load is
     deleted and retrained. A run stopped with ``stop_event`` is not cached.
+    ``shipped=True`` also looks in :func:`shipped_models_dir` (after the user
+    cache, never with ``retrain=True``); ``ship=True`` (for
+    ``scripts/build_lesson_models.py``) writes the result there as well.
     ``callbacks``/``progress``/``stop_event`` are passed to :func:`fit` and are not
     part of the key. ``build_fn`` is identified by its module and qualified name:
     use named functions, not lambdas. Lessons use it so a re-run shows trained
@@ -611,7 +699,11 @@ def cached_fit(
         _remove(model_path, meta_path)
     else:
         cached = _load_entry(model_path, meta_path, key)
+        if cached is None and shipped and not ship:
+            cached = _load_shipped(stem, key, build_fn, build_kwargs, seed)
         if cached is not None:
+            if ship:
+                _write_shipped(stem, key, config, cached.model, cached)
             return cached
     set_seed(seed)
     model = build_fn(**build_kwargs)
@@ -630,6 +722,8 @@ def cached_fit(
     }
     _atomic_write(meta_path, lambda tmp: tmp.write_text(json.dumps(meta, indent=1),
                                                         encoding="utf-8"))
+    if ship:
+        _write_shipped(stem, key, config, model, result)
     return result
 
 
@@ -659,5 +753,6 @@ __all__ = [
     "fit",
     "model_cache_dir",
     "set_seed",
+    "shipped_models_dir",
     "time_budget",
 ]

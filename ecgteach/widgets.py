@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ludb import LUDB_LEADS, LUDB_RECORDS, load_ludb_record, ludb_metadata
-from .plots import WAVE_COLOURS, record_figure, record_traces
+from .plots import WAVE_COLOURS, record_figure, record_traces, updating
 
 
 class RecordBrowser:
@@ -78,7 +78,7 @@ class RecordBrowser:
         if stop_s <= start_s:
             stop_s = min(start_s + 0.1, self._record.duration_s)
         trace, layout = record_traces(self._record, self.lead.value, start_s, stop_s)
-        with self.figure.batch_update():
+        with updating(self.figure):
             self.figure.data[0].x = trace["x"]
             self.figure.data[0].y = trace["y"]
             self.figure.data[0].name = trace["name"]
@@ -181,7 +181,7 @@ class ProbabilityInspector:
             {**line, "x0": predicted[1], "x1": predicted[1],
              "line": dict(color="#2ca02c", dash="dot", width=2)},
         ]
-        with self.figure.batch_update():
+        with updating(self.figure):
             self.figure.data[0].y = self.beats.voltage[i]
             self.figure.data[1].y = self.onset_probs[i]
             self.figure.data[2].y = self.offset_probs[i]
@@ -289,7 +289,7 @@ class SegmentationViewer:
             return out
 
         shapes = strip(truth, record.fs, 0.88, 1.0) + strip(predicted, record.fs, 0.0, 0.12)
-        with self.figure.batch_update():
+        with updating(self.figure):
             self.figure.data[0].x = np.arange(signal.size) / record.fs
             self.figure.data[0].y = signal
             for k in range(4):
@@ -306,9 +306,10 @@ class SegmentationViewer:
                 for name, s in scores.items() if name.startswith("QRS") and s.n_true
             ]
             text = "; ".join(parts) or text
-        self.figure.layout.title = dict(
-            text=f"{record.database.upper()} {record.name}, lead {self.lead.value} — top strip: "
-            "cardiologists, bottom strip: model", font=dict(size=13))
+        with updating(self.figure):
+            self.figure.layout.title = dict(
+                text=f"{record.database.upper()} {record.name}, lead {self.lead.value} — top "
+                "strip: cardiologists, bottom strip: model", font=dict(size=13))
         self.summary.value = f"<b>Errors on this lead</b> (model − cardiologist): {text}"
 
     def _ipython_display_(self) -> None:

@@ -110,3 +110,21 @@ def test_lesson_02_training_panel_trains_from_a_click(browser):
     scroll_to(board)
     assert "run 1" in board.inner_text()
     board.screenshot(path=str(SHOTS / "02-comparison-board.png"))
+    # a reload (or a second tab) must show the current curves, not the figures as first
+    # displayed: plotly's updates are messages, ecgteach stores them as widget state too
+    page.keyboard.press("Control+s")
+    time.sleep(2)
+    page.reload()
+    page.locator(".jp-Notebook:visible").wait_for()
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    cells = page.locator(".jp-Notebook:visible .jp-Cell")
+    for i in range(cells.count()):
+        cells.nth(i).scroll_into_view_if_needed()
+    panel = page.locator(".widget-vbox:has(h4:text('Retrain the learner'))").first
+    scroll_to(panel)
+    page.wait_for_function(
+        "el => el.querySelectorAll('.scatterlayer .trace:first-child .point').length === 2",
+        arg=panel.locator(".js-plotly-plot").first.element_handle(), timeout=60_000)
+    assert "Run 1: done" in panel.inner_text()
+    panel.screenshot(path=str(SHOTS / "02-training-panel-after-reload.png"))
+    page.close()

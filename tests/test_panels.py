@@ -141,3 +141,15 @@ def test_stop_works_with_a_real_keras_fit():
     assert panel.error is None
     epochs_run = len(panel.result.history["loss"])
     assert 2 <= epochs_run <= len(panel.figure.data[0].x) + 1 < 200
+
+
+def test_the_loss_curve_and_board_survive_a_page_reload():
+    """The updated figures are stored as widget state (what a reloaded page draws)."""
+    board = ComparisonBoard(metric="final loss")
+    panel = make_panel(board, epochs=3)
+    panel.start()
+    assert panel.wait(timeout=30)
+    train_state = panel.figure._widget_data[0]
+    assert list(train_state["x"]) == [1, 2, 3]
+    np.testing.assert_allclose(train_state["y"], [1, 1 / 2, 1 / 3])
+    assert list(board.figure._widget_data[0]["y"]) == [pytest.approx(1 / 3)]

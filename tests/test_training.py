@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from functools import cache
 
@@ -247,3 +248,41 @@ def test_fit_result_round_trips_through_json() -> None:
                        stopped="early_stopping", best_epoch=1, restored_best=False)
     again = FitResult.from_dict(json.loads(json.dumps(result.to_dict())))
     assert again == result and again.seconds == pytest.approx(0.2)
+
+
+def test_shipped_models_are_found_after_the_user_cache(tmp_path, monkeypatch) -> None:
+    """ship=True writes weights + history; a cold user cache then loads them, no training."""
+    monkeypatch.setenv("ECGTEACH_CACHE", str(tmp_path / "user"))
+    monkeypatch.setattr(training, "shipped_models_dir", lambda: tmp_path / "shipped")
+    x, y = linear_data()
+    kwargs = {"data_key": {"linear": 1}, "fit_kwargs": {"epochs": 3}}
+    built = cached_fit(tiny_dense, x, y, ship=True, **kwargs)
+    shipped = sorted(p.name for p in (tmp_path / "shipped").iterdir())
+    assert [n.split(".", 1)[1] for n in shipped] == ["json", "weights.npz"]
+    shutil.rmtree(tmp_path / "user")
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a shipped model must not be retrained")
+
+    monkeypatch.setattr(training, "fit", no_training)
+    loaded = cached_fit(tiny_dense, x, y, **kwargs)
+    assert loaded.shipped and loaded.from_cache and loaded.history == built.history
+    np.testing.assert_allclose(loaded.model.predict(x, verbose=0),
+                               built.model.predict(x, verbose=0), rtol=1e-6)
+    with pytest.raises(AssertionError, match="must not be retrained"):
+        cached_fit(tiny_dense, x, y, shipped=False, **kwargs)  # user cache only: trains
+
+
+def test_a_damaged_shipped_model_is_reported_and_trained_here(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("ECGTEACH_CACHE", str(tmp_path / "user"))
+    monkeypatch.setattr(training, "shipped_models_dir", lambda: tmp_path / "shipped")
+    x, y = linear_data()
+    kwargs = {"data_key": {"linear": 2}, "fit_kwargs": {"epochs": 2}}
+    cached_fit(tiny_dense, x, y, ship=True, **kwargs)
+    shutil.rmtree(tmp_path / "user")
+    weights = next((tmp_path / "shipped").glob("*.weights.npz"))
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.warns(RuntimeWarning, match="ignoring shipped model .*checksum mismatch"):
+        result = cached_fit(tiny_dense, x, y, **kwargs)
+    assert not result.shipped and not result.from_cache and result.epochs_run == 2
+    assert weights.exists()  # the package folder is not ours to delete

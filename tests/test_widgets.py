@@ -33,6 +33,9 @@ def test_changing_record_redraws_signal_and_waves(browser):
     assert len(_qrs_shapes(browser.figure)) == len(record.waves["ii"]["QRS"])
     assert "record 17" in browser.figure.layout.title.text
     assert "patient 17" in browser.summary.value
+    # what a reloaded page draws (the widget state) is the new record too
+    np.testing.assert_allclose(browser.figure._widget_data[0]["y"], record.lead("ii"), rtol=1e-6)
+    assert "record 17" in browser.figure._widget_layout["title"]["text"]
 
 
 def test_slider_drives_the_record(browser):

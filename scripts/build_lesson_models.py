@@ -1,0 +1,87 @@
+"""Train the lesson models that ship with ecgteach (``ecgteach/weights/lessons/``).
+
+Lessons 02 and 03 claim things about models that take minutes each to train on a
+2-core laptop (the learner's 489k-parameter stacked LSTM costs ~25 s per epoch).
+So that a lesson opened on an empty cache still runs top to bottom in well under
+five minutes, the settings in :data:`ecgteach.experiments.SHIPPED_SETTINGS` are
+trained here, from the bundled LUDB, with exactly the code and settings the
+lessons use, and their weights plus the recorded training history are committed.
+``cached_fit`` finds them by the same cache key, so any change to a setting, the
+data or the ecgteach version makes them stale (``tests/test_shipped_models.py``
+fails until this script is rerun). Every one of them retrains with one click in
+the lessons' training panels.
+
+Each model is trained from scratch (a temporary model cache), single-threaded in
+this process; the previous folder is kept until every model is written, so a
+failed run leaves the old models in place.
+
+Usage::
+
+    python scripts/build_lesson_models.py            # ~10 min on 2 cores
+    python scripts/build_lesson_models.py --only learner_raw
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train and write the shipped lesson models; prints one line per model."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from ecgteach.experiments import SHIPPED_SETTINGS, beat_splits, run_lesson_setting
+    from ecgteach.training import shipped_models_dir
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=SHIPPED_SETTINGS,
+                        help="retrain only these settings (the others are kept)")
+    args = parser.parse_args(argv)
+    names = list(args.only or SHIPPED_SETTINGS)
+
+    from ecgteach.train import configure_threads
+
+    configure_threads(2)
+    target = shipped_models_dir()
+    backup = target.with_name(target.name + ".previous")
+    if backup.exists():
+        shutil.rmtree(backup)
+    if target.exists():
+        shutil.copytree(target, backup)
+    if not args.only and target.exists():
+        shutil.rmtree(target)  # a full rebuild drops stale entries
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix="ecgteach-build-") as cache:
+            os.environ["ECGTEACH_CACHE"] = cache  # train from scratch, never reuse
+            splits = beat_splits()
+            for name in names:
+                t0 = time.perf_counter()
+                result = run_lesson_setting(name, splits, cache="ship", progress=None)
+                row = result.summary_row("val")
+                print(f"{name:30s} {row['epochs']:3d} epochs {row['train_s']:7.1f} s train "
+                      f"({time.perf_counter() - t0:5.1f} s wall)  val MAE "
+                      f"{row['onset_mae_ms']:6.1f} / {row['offset_mae_ms']:6.1f} ms  collapse "
+                      f"{row['onset_collapse_ratio']:.3g} / {row['offset_collapse_ratio']:.3g}",
+                      flush=True)
+    except BaseException:
+        if target.exists():
+            shutil.rmtree(target)
+        if backup.exists():
+            backup.rename(target)
+        print("failed: the previous shipped models were restored", file=sys.stderr)
+        raise
+    if backup.exists():
+        shutil.rmtree(backup)
+    total = sum(p.stat().st_size for p in target.iterdir())
+    print(f"wrote {len(list(target.glob('*.weights.npz')))} models, {total / 1e6:.1f} MB, to "
+          f"{target} in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,127 @@
+"""The lessons' training panels: presets retrain exactly the lesson's models (one click)."""
+
+from __future__ import annotations
+
+import inspect
+
+import ipywidgets as widgets
+import pytest
+
+from ecgteach import experiments, trainers
+from ecgteach.experiments import LESSON_SETTINGS, SCALINGS, InputScaling
+from ecgteach.panels import CUSTOM, TrainingPanel
+
+
+def make_panel(**kwargs):
+    controls = {"units": widgets.IntSlider(value=8, min=1, max=64),
+                "epochs": widgets.IntSlider(value=3, min=1, max=40),
+                "optimizer": widgets.Dropdown(options=["adam", "rmsprop"], value="adam")}
+    presets = {"small": {"units": 4, "epochs": 2}, "big": {"units": 64, "optimizer": "rmsprop"}}
+    return TrainingPanel(controls, lambda config, on_epoch, stop: config, presets=presets,
+                         **kwargs)
+
+
+def test_a_preset_sets_its_knobs_and_a_hand_change_makes_it_custom():
+    panel = make_panel()
+    assert panel.preset.value == CUSTOM
+    panel.preset.value = "small"
+    assert panel.config() == {"units": 4, "epochs": 2, "optimizer": "adam"}
+    panel.controls["epochs"].value = 2  # unchanged value: still the preset
+    assert panel.preset.value == "small"
+    panel.controls["units"].value = 5
+    assert panel.preset.value == CUSTOM
+    assert panel.config()["units"] == 5  # moving away from the preset keeps the knobs
+
+
+def test_reset_returns_to_the_starting_preset():
+    panel = make_panel(preset="big")
+    assert panel.config()["units"] == 64 and panel.preset.value == "big"
+    panel.use_preset("small")
+    panel.reset()
+    assert panel.preset.value == "big" and panel.config()["units"] == 64
+
+
+def test_bad_presets_are_refused_clearly():
+    with pytest.raises(ValueError, match="unknown controls"):
+        TrainingPanel({"units": widgets.IntSlider()}, lambda *a: None,
+                      presets={"x": {"layers": 2}})
+    with pytest.raises(ValueError, match="unknown preset 'huge'"):
+        make_panel().use_preset("huge")
+
+
+def _captured(monkeypatch, recipe_name):
+    """Replace a recipe in ecgteach.experiments by one that records its arguments."""
+    calls = []
+    recipe = getattr(experiments, recipe_name)
+    signature = inspect.signature(recipe)
+
+    def record(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        calls.append(dict(bound.arguments))
+        return None
+
+    monkeypatch.setattr(experiments, recipe_name, record)
+    return calls
+
+
+def _effective_build(builder, build_kwargs):
+    defaults = {name: p.default for name, p in inspect.signature(builder).parameters.items()}
+    merged = {**defaults, **(build_kwargs or {})}
+    units = merged.get("units")
+    if isinstance(units, (list, tuple)) and len(units) == 1:
+        merged["units"] = units[0]
+    return {k: v for k, v in merged.items() if k not in ("length", "channels")}
+
+
+def _scaling(value):
+    return SCALINGS[value] if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("label", list(trainers.regression_presets()))
+def test_each_regression_preset_trains_the_lessons_model(monkeypatch, label):
+    """Preset + Train calls train_regression with the lesson setting's arguments."""
+    setting = next(s for s in LESSON_SETTINGS.values() if s["label"] == label)
+    calls = _captured(monkeypatch, "train_regression")
+    experiments.run_lesson_setting(
+        next(k for k, s in LESSON_SETTINGS.items() if s["label"] == label), splits=None)
+    panel = trainers.regression_panel(splits=None, preset=label)
+    panel.train_fn(panel.config(), lambda *a: None, panel.stopper)
+    lesson, clicked = calls
+    builder = experiments.REGRESSORS[lesson["model"]]
+    assert clicked["model"] == lesson["model"]
+    assert _effective_build(builder, clicked["build_kwargs"]) == \
+        _effective_build(builder, lesson["build_kwargs"])
+    assert _scaling(clicked["scaling"]) == _scaling(lesson["scaling"])
+    expected_epochs = 1 if trainers.fast() else setting["kwargs"]["epochs"]
+    assert clicked["epochs"] == expected_epochs
+    assert clicked["batch_size"] == lesson["batch_size"]
+    assert clicked["early_stopping_patience"] == lesson["early_stopping_patience"]
+
+
+@pytest.mark.parametrize("label", list(trainers.classifier_presets()))
+def test_each_classifier_preset_trains_the_lessons_model(monkeypatch, label):
+    name = next(k for k, s in LESSON_SETTINGS.items() if s["label"] == label)
+    calls = _captured(monkeypatch, "train_boundary_classifier")
+    experiments.run_lesson_setting(name, splits=None)
+    panel = trainers.classifier_panel(splits=None, preset=label)
+    panel.train_fn(panel.config(), lambda *a: None, panel.stopper)
+    lesson, clicked = calls
+    builder = experiments.CLASSIFIERS[lesson["variant"]]
+    for key in ("variant", "heads", "sigma", "batch_size", "early_stopping_patience"):
+        assert clicked[key] == lesson[key], key
+    assert _scaling(clicked["scaling"]) == _scaling(lesson["scaling"])
+    assert _effective_build(builder, clicked["build_kwargs"]) == \
+        _effective_build(builder, lesson["build_kwargs"])
+
+
+def test_every_shipped_setting_has_a_one_click_preset():
+    labels = {**trainers.regression_presets(), **trainers.classifier_presets()}
+    for name in experiments.SHIPPED_SETTINGS:
+        assert LESSON_SETTINGS[name]["label"] in labels, name
+
+
+def test_scaling_knobs_match_the_named_scalings():
+    for name, knobs in trainers._SCALING_KNOBS.items():
+        assert InputScaling(voltage=knobs["voltage"], time=knobs["time"],
+                            targets=knobs["targets"]) == SCALINGS[name]
