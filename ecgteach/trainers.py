@@ -317,6 +317,7 @@ def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
 
     from . import train as train_module
 
+    recipe_epochs = int(train_module.DEFAULT_RECIPE["epochs"])
     controls = {
         "lstm_units": widgets.IntSlider(value=32, min=8, max=64, step=8,
                                         description="LSTM units"),
@@ -327,7 +328,7 @@ def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
                                   value="all", description="training leads"),
         "seconds": widgets.IntSlider(value=20 if fast() else 180, min=10, max=600, step=10,
                                      description="time budget (s)"),
-        "epochs": widgets.IntSlider(value=1 if fast() else 8, min=1, max=30,
+        "epochs": widgets.IntSlider(value=1 if fast() else recipe_epochs, min=1, max=30,
                                     description="epochs"),
         "seed": widgets.IntSlider(value=0, min=0, max=9, description="seed"),
     }

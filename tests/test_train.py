@@ -100,3 +100,19 @@ def test_time_budget_stops_between_epochs() -> None:
     assert spent.stopped and result.epochs_run == 1
     with pytest.raises(ValueError):
         time_budget(0)
+
+
+def test_the_default_recipe_is_deterministic(monkeypatch) -> None:
+    """Same seed, same weights: the shipped recipe, on a few records."""
+    monkeypatch.setitem(train.FAST_RECIPE, "train_records", 2)
+    monkeypatch.setitem(train.FAST_RECIPE, "val_records", 1)
+
+    def weights(seed):
+        model, info = train.train_default_segmenter(seconds=120, seed=seed, leads="ii", fast=True,
+                                                    progress=None, score_validation=False)
+        assert not info["stopped_by_time_budget"]
+        return model.get_weights()
+
+    first, again, other = weights(0), weights(0), weights(1)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
