@@ -76,6 +76,36 @@ def _patience(config: dict[str, Any]) -> int | None:
     return int(config["patience"]) or None
 
 
+def _shift_slider() -> Any:
+    """The learner's shift augmentation: each beat window moved by up to this fraction."""
+    import ipywidgets as widgets
+
+    return widgets.FloatSlider(value=0.0, min=0.0, max=0.45, step=0.05,
+                               description="window shift (fraction of a cycle)")
+
+
+class _ShiftedSplits:
+    """``splits`` rebuilt with another ``shift_fraction`` (same patients, lead, rate), memoised."""
+
+    def __init__(self, splits: Any) -> None:
+        self.splits = splits
+        self._made: dict[float, Any] = {}
+
+    def __call__(self, shift: float) -> Any:
+        shift = round(float(shift), 3)
+        config = getattr(self.splits, "config", None)
+        if config is None or shift == float(config.get("shift_fraction", 0.0)):
+            return self.splits
+        if shift not in self._made:
+            from .experiments import beat_splits
+
+            self._made[shift] = beat_splits(
+                lead=config["lead"], fs=config["fs"], length=config["length"],
+                n_train=config["n_train"], shift_fraction=shift, seed=config["seed"],
+                fast=config["fast"])
+        return self._made[shift]
+
+
 def _result_html(result: Any) -> str:
     """A small HTML summary of an :class:`~ecgteach.experiments.ExperimentResult`."""
     row = result.summary_row("val")
@@ -151,7 +181,7 @@ def regression_presets() -> dict[str, dict[str, Any]]:
             "dropout": float(build["dropout"]), "optimizer": build["optimizer"],
             "learning_rate": float(build["learning_rate"]), "epochs": _preset_epochs(setting),
             "batch_size": int(kwargs.get("batch_size", 32)),
-            "patience": int(kwargs.get("early_stopping_patience") or 0),
+            "patience": int(kwargs.get("early_stopping_patience") or 0), "shift": 0.0,
             **_SCALING_KNOBS[kwargs["scaling"]],
         }
     return presets
@@ -176,7 +206,7 @@ def classifier_presets() -> dict[str, dict[str, Any]]:
             "sigma": float(kwargs.get("sigma", 2.0)),
             "learning_rate": 1e-3 if flattened else 3e-3, "epochs": _preset_epochs(setting),
             "batch_size": int(kwargs.get("batch_size", 32)),
-            "patience": int(kwargs.get("early_stopping_patience") or 0),
+            "patience": int(kwargs.get("early_stopping_patience") or 0), "shift": 0.0,
         }
     return presets
 
@@ -197,6 +227,8 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None,
 
     from .experiments import InputScaling, train_regression
 
+    shifted = _ShiftedSplits(splits)
+
     controls = {
         "model": widgets.Dropdown(options=[("stacked LSTM", "learner_lstm"),
                                            ("Conv1D + LSTM", "learner_conv_lstm")],
@@ -212,6 +244,7 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None,
         "batch_size": widgets.Dropdown(options=[8, 16, 32, 64, 128], value=32,
                                        description="batch size"),
         "patience": _patience_slider(),
+        "shift": _shift_slider(),
         "inputs": widgets.Dropdown(options=[("[time, voltage]", "time_voltage"),
                                             ("voltage only", "voltage")],
                                    value="time_voltage", description="inputs"),
@@ -239,7 +272,7 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None,
         else:
             kwargs["units"] = units[-1]
         return train_regression(
-            splits, config["model"], build_kwargs=kwargs, scaling=scaling,
+            shifted(config["shift"]), config["model"], build_kwargs=kwargs, scaling=scaling,
             epochs=config["epochs"], batch_size=config["batch_size"], callbacks=[on_epoch],
             stop_event=stop, progress=None, name=f"{config['model']} {config['units']}",
             early_stopping_patience=_patience(config),
@@ -266,6 +299,8 @@ def classifier_panel(splits: Any, board: ComparisonBoard | None = None,
 
     from .experiments import train_boundary_classifier
 
+    shifted = _ShiftedSplits(splits)
+
     controls = {
         "variant": widgets.Dropdown(options=[("all hidden states", "all_states"),
                                              ("last hidden state", "last_state"),
@@ -284,6 +319,7 @@ def classifier_panel(splits: Any, board: ComparisonBoard | None = None,
         "batch_size": widgets.Dropdown(options=[16, 32, 64, 128], value=32,
                                        description="batch size"),
         "patience": _patience_slider(),
+        "shift": _shift_slider(),
     }
 
     def train(config: dict[str, Any], on_epoch: Any, stop: Any) -> Any:
@@ -294,7 +330,8 @@ def classifier_panel(splits: Any, board: ComparisonBoard | None = None,
                       "bidirectional": config["bidirectional"],
                       "learning_rate": config["learning_rate"]}
         return train_boundary_classifier(
-            splits, variant=config["variant"], heads=config["heads"], sigma=config["sigma"],
+            shifted(config["shift"]), variant=config["variant"], heads=config["heads"],
+            sigma=config["sigma"],
             build_kwargs=kwargs, epochs=config["epochs"], batch_size=config["batch_size"],
             callbacks=[on_epoch], stop_event=stop, progress=None,
             early_stopping_patience=_patience(config),

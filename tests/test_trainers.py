@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 
 import ipywidgets as widgets
+import numpy as np
 import pytest
 
 from ecgteach import experiments, trainers
@@ -125,3 +126,19 @@ def test_scaling_knobs_match_the_named_scalings():
     for name, knobs in trainers._SCALING_KNOBS.items():
         assert InputScaling(voltage=knobs["voltage"], time=knobs["time"],
                             targets=knobs["targets"]) == SCALINGS[name]
+
+
+def test_the_shift_knob_trains_on_shifted_beats_of_the_same_patients(monkeypatch):
+    """The learner's shift augmentation: same patients and beats, windows moved."""
+    splits = experiments.beat_splits(fast=True)
+    calls = _captured(monkeypatch, "train_regression")
+    panel = trainers.regression_panel(splits)
+    panel.controls["epochs"].value = 1
+    panel.train_fn(panel.config(), lambda *a: None, panel.stopper)
+    panel.controls["shift"].value = 0.2
+    assert panel.preset.value == CUSTOM
+    panel.train_fn(panel.config(), lambda *a: None, panel.stopper)
+    plain, shifted = calls[0]["splits"], calls[1]["splits"]
+    assert plain is splits and shifted.config["shift_fraction"] == 0.2
+    assert shifted.records == splits.records
+    assert np.abs(shifted.train.shift_ms).max() > 0 and not splits.train.shift_ms.any()
