@@ -47,11 +47,18 @@ def parse_units(text: str) -> tuple[int, ...]:
     return units
 
 
+#: Learning rates offered by the panels (exact values, so a preset's rate is one of them).
+LEARNING_RATES = (1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 2e-2, 3e-2)
+
+
 def _learning_rate_slider(value: float) -> Any:
+    """A slider over :data:`LEARNING_RATES` (a log slider would snap 3e-3 to 3.16e-3)."""
     import ipywidgets as widgets
 
-    return widgets.FloatLogSlider(value=value, base=10, min=-4, max=-1.5, step=0.25,
-                                  description="learning rate", readout_format=".1e")
+    if value not in LEARNING_RATES:
+        raise ValueError(f"learning rate {value} is not one of {LEARNING_RATES}")
+    return widgets.SelectionSlider(options=[(f"{lr:.0e}", lr) for lr in LEARNING_RATES],
+                                   value=value, description="learning rate")
 
 
 def _epochs_slider(setting: str) -> Any:
@@ -69,7 +76,9 @@ def _patience_slider() -> Any:
     """Early-stopping patience (0 = off): keep the best validation epoch's weights."""
     import ipywidgets as widgets
 
-    return widgets.IntSlider(value=0, min=0, max=10, description="early stop patience (0 off)")
+    return widgets.IntSlider(value=0, min=0, max=10, description="patience",
+                             tooltip="early stopping: end after this many epochs without a "
+                             "lower validation loss, keep the best epoch (0 = off)")
 
 
 def _patience(config: dict[str, Any]) -> int | None:
@@ -81,7 +90,9 @@ def _shift_slider() -> Any:
     import ipywidgets as widgets
 
     return widgets.FloatSlider(value=0.0, min=0.0, max=0.45, step=0.05,
-                               description="window shift (fraction of a cycle)")
+                               description="window shift",
+                               tooltip="the learner's augmentation: move each beat window by "
+                               "up to this fraction of a cardiac cycle")
 
 
 class _ShiftedSplits:

@@ -142,3 +142,21 @@ def test_the_shift_knob_trains_on_shifted_beats_of_the_same_patients(monkeypatch
     assert plain is splits and shifted.config["shift_fraction"] == 0.2
     assert shifted.records == splits.records
     assert np.abs(shifted.train.shift_ms).max() > 0 and not splits.train.shift_ms.any()
+
+
+def test_every_preset_value_is_exactly_representable_by_its_control():
+    """A browser snaps a slider to its grid; a preset off the grid would silently change."""
+    for factory, presets in ((trainers.regression_panel, trainers.regression_presets()),
+                             (trainers.classifier_panel, trainers.classifier_presets())):
+        panel = factory(splits=None)
+        for values in presets.values():
+            for name, value in values.items():
+                control = panel.controls[name]
+                options = getattr(control, "options", None)
+                if options is not None:
+                    allowed = [o[1] if isinstance(o, tuple) else o for o in options]
+                    assert value in allowed, (name, value)
+                elif hasattr(control, "step") and hasattr(control, "min"):
+                    steps = (value - control.min) / control.step
+                    assert abs(steps - round(steps)) < 1e-9, (name, value)
+                    assert control.min <= value <= control.max, (name, value)
