@@ -386,6 +386,7 @@ def loss_figure(history: dict, title: str = "loss per epoch", log_y: bool = True
     fig.update_layout(**_LAYOUT)
     fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss",
                       yaxis_type="log" if log_y else "linear", height=320)
+    fig.update_xaxes(tick0=1, dtick=1 if len(fig.data[0].x) <= 12 else None)  # whole epochs
     return fig
 
 

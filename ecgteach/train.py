@@ -243,27 +243,6 @@ def evaluate_segmenter(
 # ------------------------------------------------------------------------ training
 
 
-def boundary_weights(labels: np.ndarray, valid: np.ndarray, extra: float = 0.0,
-                     radius: int = 2) -> np.ndarray:
-    """Per-sample loss weights: 1 on labelled samples, ``1 + extra`` within ``radius`` of a
-    change of class (a wave's onset or offset), 0 where unlabelled. The recipe key
-    ``boundary_weight`` (default 0: off) sets ``extra``; tried with 2 (radius 2 samples):
-    no better on the validation patients.
-    Usage: ``boundary_weights(windows.labels, windows.valid, extra=2.0)``.
-    """
-    weights = np.asarray(valid, dtype=np.float32).copy()
-    if extra <= 0:
-        return weights
-    labels = np.asarray(labels)
-    change = np.zeros(labels.shape, dtype=bool)
-    change[..., 1:] = (labels[..., 1:] != labels[..., :-1]) & valid[..., 1:] & valid[..., :-1]
-    near = change.copy()
-    for shift in range(1, radius + 1):
-        near[..., shift:] |= change[..., :-shift]
-        near[..., :-shift] |= change[..., shift:]
-    return np.where(near & valid, weights * (1.0 + extra), weights).astype(np.float32)
-
-
 def _compile(model: Any, total_steps: int, recipe: Mapping[str, Any], steps_per_epoch: int) -> None:
     """Recompile ``model`` with Adam on a warm-up + cosine-decay schedule over ``total_steps``.
 
@@ -358,10 +337,7 @@ def train_default_segmenter(
     train, val = windows["train"], windows["val"]
     fit_start = time.perf_counter()
     result = fit(
-        model, train.x, train.labels.astype(np.int32),
-        sample_weight=boundary_weights(train.labels, train.valid,
-                                       float(rec.get("boundary_weight", 0.0)),
-                                       int(rec.get("boundary_radius", 2))),
+        model, train.x, train.labels.astype(np.int32), sample_weight=train.valid,
         validation_data=(val.x, val.labels.astype(np.int32), val.valid),
         epochs=epochs, batch_size=batch_size, seed=seed, early_stopping_patience=epochs,
         callbacks=[budget, *callbacks], progress=progress, stop_event=stop_event,

@@ -545,16 +545,36 @@ def _remove(*paths: Path) -> None:
             path.unlink()
 
 
+def _checked_meta(meta_path: Path, data_path: Path, key: str) -> dict[str, Any]:
+    """An entry's JSON, after checking its key and the data file's sha256 (else ValueError)."""
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("key") != key:
+        raise ValueError("key mismatch")
+    if _sha256_file(data_path) != meta.get("sha256"):
+        raise ValueError("checksum mismatch")
+    return meta
+
+
+def _entry_meta(key: str, data_path: Path, config: Any, result: FitResult,
+                **extra: str) -> str:
+    """The JSON text written beside a cached or shipped model file."""
+    meta = {
+        "key": key,
+        "sha256": _sha256_file(data_path),
+        "config": _canonical(config),
+        "result": result.to_dict(),
+        "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        **extra,
+    }
+    return json.dumps(meta, indent=1) + "\n"
+
+
 def _load_entry(model_path: Path, meta_path: Path, key: str) -> FitResult | None:
     """The cached model and history, or None (a damaged entry is deleted with a warning)."""
     if not model_path.exists() and not meta_path.exists():
         return None
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("key") != key:
-            raise ValueError("key mismatch")
-        if _sha256_file(model_path) != meta.get("sha256"):
-            raise ValueError("checksum mismatch")
+        meta = _checked_meta(meta_path, model_path, key)
         import keras
 
         model = keras.saving.load_model(model_path)
@@ -582,11 +602,7 @@ def _load_shipped(stem: str, key: str, build_fn: Callable[..., Any],
     if not meta_path.exists():
         return None
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("key") != key:
-            raise ValueError("key mismatch")
-        if _sha256_file(weights_path) != meta.get("sha256"):
-            raise ValueError("checksum mismatch")
+        meta = _checked_meta(meta_path, weights_path, key)
         set_seed(seed)
         model = build_fn(**build_kwargs)
         _set_weights(model, weights_path)
@@ -622,17 +638,10 @@ def _write_shipped(stem: str, key: str, config: Any, model: Any, result: FitResu
             np.savez_compressed(handle, *[np.asarray(w) for w in model.get_weights()])
 
     _atomic_write(weights_path, save_weights)
-    meta = {
-        "key": key,
-        "sha256": _sha256_file(weights_path),
-        "config": _canonical(config),
-        "result": result.to_dict(),
-        "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "note": "trained by scripts/build_lesson_models.py from the bundled LUDB "
-                "(ODC-By 1.0, see ecgteach/data/ATTRIBUTION.md)",
-    }
-    _atomic_write(meta_path, lambda tmp: tmp.write_text(json.dumps(meta, indent=1) + "\n",
-                                                        encoding="utf-8"))
+    text = _entry_meta(key, weights_path, config, result,
+                       note="trained by scripts/build_lesson_models.py from the bundled LUDB "
+                            "(ODC-By 1.0, see ecgteach/data/ATTRIBUTION.md)")
+    _atomic_write(meta_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return weights_path
 
 
@@ -713,15 +722,8 @@ def cached_fit(
     if result.stopped == "stop_requested":
         return result
     _atomic_write(model_path, lambda tmp: _save_model(model, tmp))
-    meta = {
-        "key": key,
-        "sha256": _sha256_file(model_path),
-        "config": _canonical(config),
-        "result": result.to_dict(),
-        "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
-    _atomic_write(meta_path, lambda tmp: tmp.write_text(json.dumps(meta, indent=1),
-                                                        encoding="utf-8"))
+    text = _entry_meta(key, model_path, config, result)
+    _atomic_write(meta_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if ship:
         _write_shipped(stem, key, config, model, result)
     return result

@@ -38,16 +38,17 @@ splits
 # `LSTM(64) → LSTM(256) → LSTM(100)`, dropout 0.1, last hidden state only, `Dense(2)`,
 # MSE, RMSprop, on raw `[time_ms, voltage]` rows with raw index targets.
 #
-# This network has 489k parameters and one epoch on ~900 beats takes about half a
-# minute on two cores; the lesson needs four of them. So ecgteach **ships these four
-# already trained**, by this very call (`scripts/build_lesson_models.py`): the cell
-# loads them, and every number below is computed now from their predictions on real
-# beats (the loss curves were recorded when they were trained). To watch one train
+# This network is big for a laptop (the cell prints its size and how long it took to
+# train), and the lesson needs four of them. So ecgteach **ships these four already
+# trained**, by this very call (`scripts/build_lesson_models.py`): the cell loads them,
+# and every number below is computed now from their predictions on real beats (the loss
+# curves and training times were recorded when they were trained). To watch one train
 # here, pick it in the panel's **start from** menu in section 6 and press Train.
 
 # %%
 learner = run_lesson_setting("learner_raw", splits, cache=True, progress=None, **QUICK)
-print(f"{learner.name}: weights {learner.source}, {learner.epochs_run} epochs")
+print(f"{learner.name}: {learner.params:,} parameters, weights {learner.source}, "
+      f"{learner.epochs_run} epochs in {learner.train_seconds:.0f} s")
 loss_figure(learner.history, title="the learner's model: loss per epoch")
 
 # %% [markdown]
@@ -114,8 +115,8 @@ prediction_scatter(scaled)
 
 # %% [markdown]
 # And a much smaller network, one `LSTM(32)` with Adam, on the scaled data. This one
-# is cheap (4.5k parameters), so it trains **here**, in about a minute (up to 30 epochs,
-# keeping the best validation epoch):
+# is cheap, so it trains **here** (up to 30 epochs, keeping the best validation epoch;
+# the table below gives its size and training time):
 
 # %%
 small = run_lesson_setting("small_lstm_adam", splits, cache="user", progress="text",
@@ -129,7 +130,7 @@ loss_figure(small.history, title="LSTM(32) + Adam: loss per epoch")
 # %%
 runs = [learner, zscored_targets, standardised_voltage, scaled, small]
 rows = [r.summary_row("val") for r in runs]
-table_html(rows, ["model", "scaling", "weights", "epochs", "train_s", "onset_mae_ms",
+table_html(rows, ["model", "scaling", "weights", "params", "epochs", "train_s", "onset_mae_ms",
                   "offset_mae_ms",
                   "onset_collapse_ratio", "offset_collapse_ratio", "onset_mae_mean_baseline_ms"])
 
@@ -146,7 +147,7 @@ print(f"lowest error: {best.name} — onset MAE {best.metrics['val']['mae_ms'][0
 # The forum suggested more or fewer layers and units, Adam instead of RMSprop,
 # dropout, a Conv1D front end, and voltage only. Try them — one change at a time — and
 # watch the loss. The **start from** menu sets every knob of one of the models above
-# (press Train to retrain it here, about 1.5 min for the learner's network). **Stop**
+# (press Train to retrain it here; the progress line estimates the time left). **Stop**
 # ends a run at the end of the current batch; every finished run lands on the board
 # below, so you can compare what you tried.
 

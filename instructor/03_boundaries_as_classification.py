@@ -45,7 +45,7 @@ ProbabilityInspector(splits.val, onset_target, offset_target)
 # scores each state, and a softmax **over time** turns the 200 scores into one
 # distribution — one for the onset and one for the offset (two heads on one network).
 # Input: the standardised voltage only; the position in the row is the time. It
-# trains here (about 1.5 min; reopening the lesson loads it from your cache):
+# trains here, one line per epoch (reopening the lesson loads it from your cache):
 
 # %%
 joint = run_lesson_setting("classifier_joint", splits, cache="user", progress="text",

@@ -117,10 +117,3 @@ def test_the_default_recipe_is_deterministic(monkeypatch) -> None:
     assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
     assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
 
-
-def test_boundary_weights_mark_the_samples_around_each_change_of_class() -> None:
-    labels = np.array([[0, 0, 0, 2, 2, 2, 2, 0, 0, 0, -1, -1]])
-    valid = labels >= 0
-    np.testing.assert_array_equal(train.boundary_weights(labels, valid), valid.astype(float))
-    weights = train.boundary_weights(labels, valid, extra=2.0, radius=1)
-    np.testing.assert_array_equal(weights, [[1, 1, 3, 3, 3, 1, 3, 3, 3, 1, 0, 0]])
