@@ -30,6 +30,7 @@ from .delineation import (
     delineate,
     labels_to_waves,
     load_segmenter,
+    probabilities_to_waves,
     segmenter_info,
 )
 from .download import cache_dir, download_database
@@ -99,6 +100,7 @@ __all__ = [
     "download_database",
     "fast",
     "labels_to_waves",
+    "probabilities_to_waves",
     "load_ludb",
     "load_ludb_record",
     "load_qtdb",

@@ -320,6 +320,47 @@ def robustness_figure(curve: dict, x_title: str = "corruption"):
     return fig
 
 
+def label_agreement_figure(rows: Sequence, departs_ms: float = 10.0):
+    """Per record: a lead's labels against the other leads' (x), the model's error (y).
+
+    ``rows`` are :class:`ecgteach.robustness.LabelAgreement`. Points on the dashed
+    line y = −x are records where the model sides with the other leads; on y = 0,
+    with this lead's label. Usage:
+    ``label_agreement_figure(label_agreement(test_records, delineator))``.
+    """
+    import plotly.graph_objects as go
+
+    rows = [r for r in rows if r.n_beats]
+    if not rows:
+        raise ValueError("no record with matched beats to show")
+    x = np.array([r.label_vs_other_leads_ms for r in rows])
+    y = np.array([r.model_vs_label_ms for r in rows])
+    departs = np.abs(x) > departs_ms
+    fig = go.Figure()
+    reach = float(max(np.abs(x).max(), np.abs(y).max(), departs_ms)) + 3
+    fig.add_scatter(x=[-reach, reach], y=[reach, -reach], mode="lines", name="model = other leads",
+                    line=dict(color="grey", dash="dash", width=1))
+    fig.add_scatter(x=[-reach, reach], y=[0, 0], mode="lines", name="model = this lead's label",
+                    line=dict(color="grey", dash="dot", width=1))
+    for chosen, name, colour in ((~departs, "label agrees with the other leads", "#1f77b4"),
+                                 (departs, f"label departs by > {departs_ms:g} ms", "#d62728")):
+        fig.add_scatter(
+            x=x[chosen], y=y[chosen], mode="markers", name=name, marker=dict(color=colour, size=8),
+            text=[f"record {r.record}, {r.n_beats} beats" for r, c in zip(rows, chosen, strict=True)
+                  if c],
+            hovertemplate="%{text}<br>label − other leads %{x:.1f} ms<br>"
+                          "model − label %{y:.1f} ms<extra></extra>",
+        )
+    lead, boundary = rows[0].lead, rows[0].boundary
+    fig.update_xaxes(title_text=f"lead {lead} label − median of the other leads (ms)",
+                     range=[-reach, reach])
+    fig.update_yaxes(title_text="model − lead label (ms)", range=[-reach, reach])
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(height=440, title=f"{boundary}, lead {lead}: one point per record "
+                      "(means over its beats)")
+    return fig
+
+
 def beat_gallery_figure(records: Sequence[Record], beats: Sequence, delineator,
                         half_width_s: float = 0.4):
     """Small multiples of beats (e.g. the worst ones): ECG, true QRS (top), model's (bottom).

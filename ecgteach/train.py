@@ -19,8 +19,9 @@ a 2-core CPU. The recipe (see :data:`DEFAULT_RECIPE` and :data:`DEFAULT_BUILD_KW
   says so).
 
 :func:`evaluate_segmenter` is the scoring protocol of the lessons: whole 10 s
-leads at 250 Hz through the model in batches, argmax per sample,
-:func:`ecgteach.delineation.labels_to_waves`, back to 500 Hz, then
+leads at 250 Hz through the model in batches, class probabilities per sample,
+:func:`ecgteach.delineation.probabilities_to_waves` (argmax runs, expected
+boundaries), back to 500 Hz, then
 :class:`ecgteach.metrics.DelineationScorer` against the cardiologists' waves
 inside the labelled span.
 
@@ -52,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from .delineation import labels_to_waves
+from .delineation import probabilities_to_waves
 from .ludb import LUDB_LEADS, check_leads, load_ludb
 from .metrics import DelineationScorer
 from .prepare import resample_record, split_patients, standardise
@@ -155,12 +156,23 @@ def predict_labels(model: Any, signals: Sequence[np.ndarray], batch_size: int = 
                    pool: int | None = None) -> list[np.ndarray]:
     """Argmax class per sample of each 1-D (standardised, 250 Hz) signal, batched.
 
+    :func:`predict_probabilities`, then the most probable class (int8).
+    Usage: ``labels = predict_labels(model, [z_ii, z_v1])``.
+    """
+    return [p.argmax(axis=-1).astype(np.int8)
+            for p in predict_probabilities(model, signals, batch_size=batch_size, pool=pool)]
+
+
+def predict_probabilities(model: Any, signals: Sequence[np.ndarray], batch_size: int = 64,
+                          pool: int | None = None) -> list[np.ndarray]:
+    """Class probabilities ``(n, 4)`` per sample of each 1-D (standardised, 250 Hz) signal.
+
     Signals of the same length run together in batches of ``batch_size`` (the
     last batch padded with empty rows, so the compiled function is traced once
     per length); a length that is not a multiple of ``pool`` (default: the
     model's pooling factor) is zero-padded at the end. Runs through
     :func:`ecgteach.models.predict_fn` (XLA when it compiles). Usage:
-    ``labels = predict_labels(model, [z_ii, z_v1])``.
+    ``probs = predict_probabilities(model, [z_ii, z_v1])``.
     """
     if pool is None:
         pool = _model_pool(model)
@@ -175,10 +187,10 @@ def predict_labels(model: Any, signals: Sequence[np.ndarray], batch_size: int = 
             batch = np.zeros((rows, width, 1), dtype=np.float32)
             for row, i in enumerate(chosen):
                 batch[row, : lengths[i], 0] = signals[i]
-            labels = np.asarray(predict(batch)).argmax(axis=-1)
+            probabilities = np.asarray(predict(batch), dtype=np.float32)
             for row, i in enumerate(chosen):
-                out[i] = labels[row, : lengths[i]].astype(np.int8)
-    return [labels for labels in out if labels is not None]
+                out[i] = probabilities[row, : lengths[i]]
+    return [probabilities for probabilities in out if probabilities is not None]
 
 
 _PREDICTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -209,13 +221,15 @@ def evaluate_segmenter(
     leads: str | Sequence[str] | None = ("ii",),
     batch_size: int = 64,
     scorer: DelineationScorer | None = None,
+    expected: bool = True,
 ) -> DelineationScorer:
     """Score a segmenter on whole records: the protocol behind every reported number.
 
     For each record and lead: resample to 250 Hz, z-score the whole lead, label
-    every sample (argmax; all leads of all records stacked and run in batches),
-    :func:`ecgteach.delineation.labels_to_waves`, scale the indices back to the
-    record's rate (-1 kept), and add to a :class:`ecgteach.metrics.DelineationScorer`
+    every sample (all leads of all records stacked and run in batches),
+    :func:`ecgteach.delineation.probabilities_to_waves` (argmax runs, boundaries
+    at their expected position unless ``expected=False``), scale back to the
+    record's rate and round (-1 kept), and add to a :class:`ecgteach.metrics.DelineationScorer`
     against ``record.waves[lead]`` inside ``record.span(lead)``. ``leads``: a
     name, a list, or ``"all"``/``None`` for every annotated lead. Leads without
     annotations are skipped. Usage:
@@ -231,11 +245,11 @@ def evaluate_segmenter(
             if lead not in record.waves:
                 continue
             jobs.append((record, lead, standardise(at_fs.lead(lead))))
-    labels = predict_labels(model, [signal for _, _, signal in jobs], batch_size=batch_size)
-    for (record, lead, signal), lab in zip(jobs, labels, strict=True):
-        waves = labels_to_waves(lab, signal, MODEL_FS)
-        if record.fs != MODEL_FS:
-            waves = scale_waves(waves, record.fs / MODEL_FS)
+    probabilities = predict_probabilities(model, [signal for _, _, signal in jobs],
+                                          batch_size=batch_size)
+    for (record, lead, signal), probs in zip(jobs, probabilities, strict=True):
+        waves = probabilities_to_waves(probs, signal, MODEL_FS, expected=expected)
+        waves = scale_waves(waves, record.fs / MODEL_FS)  # rounds the expected boundaries
         scorer.add(record.waves[lead], waves, fs=record.fs, span=record.span(lead))
     return scorer
 

@@ -260,7 +260,7 @@ class SegmentationViewer:
 
     def update(self) -> None:
         """Recompute the model's labels for the chosen record and lead, and redraw."""
-        from .delineation import MODEL_FS, labels_to_waves
+        from .delineation import MODEL_FS, probabilities_to_waves
         from .metrics import score_delineation
         from .plots import wave_shapes
         from .prepare import resample_signal
@@ -275,8 +275,10 @@ class SegmentationViewer:
             signal = self.transform(signal, record.fs)
         probs = self.delineator.probabilities(signal, record.fs)
         x250 = resample_signal(signal, record.fs, MODEL_FS)
+        expected = getattr(self.delineator, "expected", True)  # as delineate() does
         predicted = scale_waves(
-            labels_to_waves(probs.argmax(-1), x250, MODEL_FS), record.fs / MODEL_FS
+            probabilities_to_waves(probs, x250, MODEL_FS, expected=expected),
+            record.fs / MODEL_FS,
         )
         truth = record.waves.get(self.lead.value, {})
         t_prob = np.arange(probs.shape[0]) / MODEL_FS

@@ -65,7 +65,11 @@ loss_figure(info["history"], title="the shipped segmenter: loss per epoch (recor
 #
 # Pick a test patient and a lead. The top strip shows the cardiologists' waves, the
 # bottom strip the segmenter's; tick **probabilities** to see the per-sample class
-# probabilities whose argmax makes the strip. The header gives this lead's QRS errors.
+# probabilities whose argmax makes the strip. Each edge is then moved to its
+# *expected* position: the onset is the peak minus the expected number of QRS samples
+# before it (the sum of the QRS probability there), and likewise for the offset — the
+# mean of the model's belief rather than its median (`ecgteach.probabilities_to_waves`).
+# The header gives this lead's QRS errors.
 
 # %%
 delineator = ecgteach.Delineator(model)

@@ -7,16 +7,24 @@
 #
 # **You will:** run the shipped segmenter on the QT Database (another hospital,
 # 250 Hz, 15-minute records), on a WFDB record of your own, add noise and baseline
-# wander with sliders, look at its worst beats, and save its result as a WFDB
-# annotation file that any WFDB tool can read.
+# wander with sliders, look at its worst beats, ask whether the cardiologists' labels
+# agree with themselves, and save its result as a WFDB annotation file that any WFDB
+# tool can read.
 
 # %%
 import numpy as np
 import wfdb
 
 import ecgteach
-from ecgteach.plots import beat_gallery_figure, robustness_figure
-from ecgteach.robustness import add_baseline_wander, add_noise, score_records, worst_beats
+from ecgteach.plots import beat_gallery_figure, label_agreement_figure, robustness_figure
+from ecgteach.robustness import (
+    add_baseline_wander,
+    add_noise,
+    agreement_summary,
+    label_agreement,
+    score_records,
+    worst_beats,
+)
 from ecgteach.widgets import RobustnessExplorer
 
 FAST = ecgteach.fast()
@@ -141,7 +149,34 @@ for beat in gallery:
 beat_gallery_figure(test_records, gallery, delineator)
 
 # %% [markdown]
-# ## 6. Save the result as a WFDB annotation file
+# ## 6. Does the reference agree with itself?
+#
+# LUDB's cardiologists marked each of the 12 leads on its own, so the same beat's QRS
+# offset in lead ii can be set against its offset in the other eleven leads. Where
+# lead ii's label departs from the others, whom does the model follow? One point per
+# test patient: to the right of zero, lead ii's label sits after the other leads';
+# on the dashed line, the model's "error" is exactly that departure.
+
+# %%
+twelve_leads = ecgteach.load_ludb(ecgteach.TEST_RECORDS[: 8 if FAST else None])
+agreement = label_agreement(twelve_leads, delineator, lead="ii", boundary="QRS offset")
+summary = agreement_summary(agreement, departs_ms=10)
+print(f"model − lead ii label: {summary['model_vs_label_ms']:+.1f} ms on average "
+      f"({summary['n_beats']} beats); without the {len(summary['departing'])} records "
+      f"whose label departs by > 10 ms: {summary['model_vs_label_without_departing_ms']:+.1f} ms")
+print(f"correlation across records between departure and model error: "
+      f"{summary['correlation']:+.2f}")
+label_agreement_figure(agreement)
+
+# %% [markdown]
+# Read the figure: which records follow the dashed line (the model sides with the
+# other leads) and which the dotted one (it sides with lead ii's label)? A mean error
+# of a couple of milliseconds on one lead is a comparison with one person's reading
+# of that lead. Before you tune a model to shave it off, look at how
+# far the reference moves between leads of the same beat.
+
+# %% [markdown]
+# ## 7. Save the result as a WFDB annotation file
 #
 # ecgteach writes the waves in the same `(` peak `)` convention as LUDB and QTDB,
 # so `wfdb.rdann` and every WFDB tool can read them. On the command line:
@@ -162,6 +197,9 @@ print(list(zip(annotation.symbol[:6], annotation.sample[:6], strict=True)))
 # * Scores on another database are the honest test: compare the QTDB and LUDB tables.
 # * Noise and baseline wander degrade it gradually; the curves show how fast.
 # * The worst beats are where to look next — for the model, and for the labels.
+# * The reference has a spread of its own: one lead's label can sit milliseconds away
+#   from the same beat's label in the other leads, and a model's "error" partly
+#   measures that.
 # * Results go back into the WFDB world as annotation files.
 #
 # ## Exercises

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.delineation import MODEL_FS, Delineator, delineate, labels_to_waves
+from ecgteach.delineation import (
+    MODEL_FS,
+    Delineator,
+    delineate,
+    expected_boundaries,
+    labels_to_waves,
+    probabilities_to_waves,
+)
 from ecgteach.metrics import score_delineation
 from ecgteach.targets import segmentation_labels
 
@@ -45,6 +52,57 @@ def test_labels_to_waves_places_the_peak_on_the_signal():
     labels = np.zeros(100, dtype=int)
     labels[30:45] = 2
     assert labels_to_waves(labels, signal, fs=250)["QRS"][0, 1] == 37
+
+
+def _one_hot(labels: np.ndarray) -> np.ndarray:
+    return np.eye(4)[labels]
+
+
+def test_expected_boundaries_on_a_hand_made_case():
+    labels = np.zeros(120, dtype=int)
+    labels[30:45] = 2
+    labels[60:75] = 2
+    probs = _one_hot(labels)
+    probs[29] = [0.75, 0, 0.25, 0]  # a quarter of a QRS sample before the argmax onset
+    probs[45:47] = [[0.6, 0, 0.4, 0], [0.7, 0, 0.3, 0]]  # 0.7 of a sample after the offset
+    signal = np.zeros(120)
+    signal[37] = signal[67] = 1.0
+    waves = probabilities_to_waves(probs, signal, fs=250)
+    np.testing.assert_allclose(waves["QRS"], [[29.75, 37, 44.7], [60, 67, 74]])
+    # argmax edges untouched when asked, and the neighbour's mass is never counted
+    np.testing.assert_array_equal(probabilities_to_waves(probs, signal, 250, expected=False)["QRS"],
+                                  [[30, 37, 44], [60, 67, 74]])
+
+
+def test_expected_boundaries_equal_the_argmax_edges_on_certain_probabilities():
+    record = ecgteach.resample_record(ecgteach.load_ludb_record(3, leads=["ii"]), MODEL_FS)
+    labels, valid = segmentation_labels(record, "ii")
+    labels = np.where(valid, labels, 0)
+    expected = probabilities_to_waves(_one_hot(labels), record.lead("ii"), MODEL_FS)
+    argmax = labels_to_waves(labels, record.lead("ii"), MODEL_FS)
+    for kind in argmax:
+        np.testing.assert_array_equal(expected[kind], argmax[kind])
+
+
+def test_expected_boundaries_bad_input():
+    waves = labels_to_waves(np.zeros(50, dtype=int), fs=250)
+    with pytest.raises(ValueError, match=r"\(n_samples, 4\)"):
+        expected_boundaries(waves, np.zeros((50, 3)))
+    with pytest.raises(ValueError, match="2-D"):
+        probabilities_to_waves(np.zeros(50))
+
+
+def test_expected_boundaries_beat_argmax_edges_on_the_validation_patients():
+    """The reason delineate uses them: lower SD on the validation patients (never the test)."""
+    from ecgteach.train import evaluate_segmenter
+
+    model = ecgteach.load_segmenter()
+    validation = ecgteach.load_ludb(ecgteach.split_patients(seed=0)["val"], leads=["ii"])
+    scores = {expected: evaluate_segmenter(model, validation, "ii", expected=expected).scores()
+              for expected in (True, False)}
+    for name in ("QRS onset", "QRS offset", "T offset"):
+        assert scores[True][name].sd_ms < scores[False][name].sd_ms, name
+        assert scores[True][name].sensitivity == scores[False][name].sensitivity, name
 
 
 @pytest.mark.parametrize(

@@ -62,3 +62,19 @@ def test_seed_beats_figure_marks_labels():
     assert [int(t.x[0]) for t in markers] == [*beats.y[0], *beats.y[3]]
     with pytest.raises(ValueError, match="rows must be indices"):
         seed_beats_figure(beats, rows=[5])
+
+
+def test_label_agreement_figure_puts_each_record_where_its_numbers_are():
+    from ecgteach.plots import label_agreement_figure
+    from ecgteach.robustness import LabelAgreement
+
+    rows = [LabelAgreement("2", "ii", "QRS offset", 9, 1.5, -0.5, 1.0),
+            LabelAgreement("170", "ii", "QRS offset", 7, 20.3, -20.9, -0.6),
+            LabelAgreement("9", "ii", "QRS offset", 0, float("nan"), float("nan"), float("nan"))]
+    fig = label_agreement_figure(rows, departs_ms=10)
+    agree, depart = (t for t in fig.data if t.mode == "markers")
+    assert list(agree.x) == [1.5] and list(agree.y) == [-0.5]
+    assert list(depart.x) == [20.3] and list(depart.y) == [-20.9]
+    assert "record 170" in depart.text[0]
+    with pytest.raises(ValueError, match="no record"):
+        label_agreement_figure(rows[2:])

@@ -73,3 +73,42 @@ def test_corruption_is_applied_before_delineation():
 
     score_records(records, spy, corrupt=lambda x, fs: add_baseline_wander(x, fs, 2.0))
     assert seen and seen[0] > 1.5
+
+
+def test_other_leads_boundary_follows_a_shifted_lead():
+    """Move lead ii's QRS offsets 5 samples later: they now sit 10 ms after the other leads."""
+    from dataclasses import replace
+
+    from ecgteach.robustness import other_leads_boundary
+
+    record = ecgteach.load_ludb_record(1)
+    reference = other_leads_boundary(record, "ii", "QRS offset")
+    qrs = record.waves["ii"]["QRS"]
+    assert reference.shape == (len(qrs),) and np.isfinite(reference).all()
+    assert np.nanmedian(np.abs(reference - qrs[:, 2])) < 10  # samples: the same beats
+    shifted = {**record.waves, "ii": {**record.waves["ii"],
+                                      "QRS": np.where(qrs >= 0, qrs + [0, 0, 5], -1)}}
+    moved = replace(record, waves=shifted)
+    np.testing.assert_array_equal(other_leads_boundary(moved, "ii", "QRS offset"), reference)
+    with pytest.raises(ValueError, match="'QRS offset'"):
+        other_leads_boundary(record, "ii", "QRS end")
+    with pytest.raises(ValueError, match="no annotations for lead"):
+        other_leads_boundary(ecgteach.load_ludb_record(1, leads=["ii"]), "v1")
+
+
+def test_label_agreement_on_real_records():
+    from ecgteach.robustness import agreement_summary, label_agreement
+
+    records = ecgteach.load_ludb([2, 170], leads=None)
+    exact = truth_delineator(records)  # the lead ii labels shifted 2 samples (4 ms) later
+    rows = label_agreement(records, exact, "ii", "QRS offset")
+    assert [r.record for r in rows] == ["2", "170"]
+    for row in rows:
+        assert row.model_vs_label_ms == pytest.approx(4.0)
+        assert row.model_vs_other_leads_ms == pytest.approx(row.label_vs_other_leads_ms + 4.0)
+    # record 170: the lead ii QRS offsets sit well after the same beats' offsets in the other leads
+    assert rows[1].label_vs_other_leads_ms > 10
+    summary = agreement_summary(rows, departs_ms=10)
+    assert summary["departing"] == ["170"]
+    assert summary["model_vs_label_without_departing_ms"] == pytest.approx(4.0)
+    assert summary["n_beats"] == sum(r.n_beats for r in rows)
