@@ -262,7 +262,8 @@ def delineators(fast: bool, with_neurokit: bool) -> str:
                 intro + f" Segmenter: {segmenter_info()}. Median time per record (12 leads, "
                 f"`delineate` per lead, scoring excluded): "
                 f"{fmt(seg.median_seconds_per_record * 1000, 0)} ms.",
-                table(DELINEATOR_HEADER, delineator_rows(seg), "llrrrrlr")]
+                table(DELINEATOR_HEADER, delineator_rows(seg), "llrrrrlr"),
+                reference_agreement(records)]
     else:
         out += ["### Default segmenter (`ecgteach.delineate`)",
                 f"Not measured: `{DEFAULT_SEGMENTER.relative_to(REPO)}` does not exist yet."]
@@ -286,6 +287,35 @@ def delineators(fast: bool, with_neurokit: bool) -> str:
                     f"{fmt(nk.median_seconds_per_record * 1000, 0)} ms.{note}",
                     table(DELINEATOR_HEADER, delineator_rows(nk), "llrrrrlr")]
     return "\n\n".join(out)
+
+
+def reference_agreement(records: Sequence[int]) -> str:
+    """How far lead ii's QRS labels sit from the same beats' labels in the other 11 leads."""
+    from ecgteach.robustness import agreement_summary, label_agreement
+
+    delineator = ecgteach.Delineator()
+    twelve = ecgteach.load_ludb(records)
+    rows = []
+    for boundary in ("QRS onset", "QRS offset"):
+        agreement = label_agreement(twelve, delineator, lead="ii", boundary=boundary)
+        summary = agreement_summary(agreement, departs_ms=10.0)
+        spread = np.abs([r.label_vs_other_leads_ms for r in agreement if r.n_beats])
+        rows.append([boundary, str(summary["n_beats"]),
+                     f"{fmt(float(np.median(spread)))} ({fmt(float(spread.max()))})",
+                     f"{len(summary['departing'])} of {summary['n_records']}",
+                     fmt(summary["model_vs_label_ms"]), fmt(summary["model_vs_other_leads_ms"]),
+                     fmt(summary["correlation"], 2)])
+    header = ["lead ii boundary", "beats",
+              "label − other leads, absolute, per record: median (max) ms",
+              "records departing > 10 ms", "model − lead ii label, ms",
+              "model − other leads' median, ms", "correlation across records"]
+    intro = ("Does the reference agree with itself? LUDB's cardiologists marked each lead on "
+             "its own; `ecgteach.robustness.label_agreement` sets each lead ii boundary against "
+             "the median of the same beat's boundary in the other 11 leads, per test record "
+             "(lesson 05 draws it). The correlation is between a record's label departure and "
+             "the model's mean error on it.")
+    return "\n\n".join(["#### Lead ii labels against the other leads", intro,
+                         table(header, rows, "lrrrrrr")])
 
 
 # ------------------------------------------------------------------ inference time
