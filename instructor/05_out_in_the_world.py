@@ -241,3 +241,17 @@ ecgteach.check("05.2", v5_onset_sd)
 # rarely have onsets; only some beats are labelled), and different leads/recording
 # hardware (Holter leads, 250 Hz source).
 # ### END SOLUTION
+#
+# **Q3.** In section 6, take a record whose lead ii label sits well after the other
+# leads' labels and whose point lies on the dashed line. Is the model wrong there?
+# What would you need to decide, and what does it mean for a target such as "mean
+# error within ±2 ms on lead ii"?
+#
+# ### BEGIN SOLUTION
+# Not necessarily: the model ends the QRS where the other eleven leads' labels end
+# it; only lead ii's label says otherwise. Deciding needs a better reference — the
+# beat seen in all leads at once, or a second annotator — not a better model. A
+# ±2 ms target on one lead's labels is finer than the spread between leads of the
+# same beat, so part of the measured bias is the reference's, and tuning a model
+# until that number moves means fitting one annotator's habit on a few patients.
+# ### END SOLUTION
