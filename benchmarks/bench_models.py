@@ -293,11 +293,10 @@ def reference_agreement(records: Sequence[int]) -> str:
     """How far lead ii's QRS labels sit from the same beats' labels in the other 11 leads."""
     from ecgteach.robustness import agreement_summary, label_agreement
 
-    delineator = ecgteach.Delineator()
     twelve = ecgteach.load_ludb(records)
     rows = []
     for boundary in ("QRS onset", "QRS offset"):
-        agreement = label_agreement(twelve, delineator, lead="ii", boundary=boundary)
+        agreement = label_agreement(twelve, ecgteach.delineate, lead="ii", boundary=boundary)
         summary = agreement_summary(agreement, departs_ms=10.0)
         spread = np.abs([r.label_vs_other_leads_ms for r in agreement if r.n_beats])
         rows.append([boundary, str(summary["n_beats"]),

@@ -123,23 +123,27 @@ def expected_boundaries(
     n = probabilities.shape[0]
     out = {}
     for class_id, kind in enumerate(WAVE_KINDS, start=1):
-        rows = np.asarray(waves[kind])
-        refined = rows.astype(np.float64)
+        rows = np.asarray(waves[kind], dtype=np.int64).reshape(-1, 3)
+        if rows.size == 0:
+            out[kind] = rows.astype(np.float64)
+            continue
+        onset, peak, offset = rows.T
         cumulative = np.concatenate([[0.0], np.cumsum(probabilities[:, class_id])])
-        for i, (onset, peak, offset) in enumerate(rows):
-            if onset != MISSING:
-                previous = rows[i - 1, 2] if i > 0 else MISSING
-                lo = max(0, onset - reach)
-                if previous != MISSING:  # the gap is shared at its middle
-                    lo = max(lo, (previous + 1 + onset) // 2)
-                refined[i, 0] = peak - (cumulative[peak] - cumulative[lo])
-            if offset != MISSING:
-                following = rows[i + 1, 0] if i + 1 < len(rows) else MISSING
-                hi = min(n, offset + 1 + reach)
-                if following != MISSING:
-                    hi = min(hi, (offset + 1 + following) // 2)
-                refined[i, 2] = peak + (cumulative[max(hi, peak + 1)] - cumulative[peak + 1])
-        out[kind] = refined
+        # sum from reach_ms before the argmax onset (or the middle of the gap to the
+        # previous wave) up to the peak, and from the peak to reach_ms after the offset
+        previous_offset = np.concatenate([[MISSING], offset[:-1]])
+        next_onset = np.concatenate([onset[1:], [MISSING]])
+        lo = np.maximum(onset - reach, 0)
+        lo = np.where(previous_offset != MISSING,
+                      np.maximum(lo, (previous_offset + 1 + onset) // 2), lo)
+        hi = np.minimum(offset + 1 + reach, n)
+        hi = np.where(next_onset != MISSING, np.minimum(hi, (offset + 1 + next_onset) // 2), hi)
+        hi = np.maximum(hi, peak + 1)
+        before = cumulative[peak] - cumulative[np.clip(lo, 0, n)]
+        after = cumulative[hi] - cumulative[peak + 1]
+        out[kind] = np.stack([np.where(onset != MISSING, peak - before, MISSING), peak,
+                              np.where(offset != MISSING, peak + after, MISSING)],
+                             axis=1).astype(np.float64)
     return out
 
 
@@ -261,13 +265,21 @@ class Delineator:
 
     def __call__(self, signal: np.ndarray, fs: float) -> dict[str, np.ndarray]:
         """Delineate one lead: ``{"P","QRS","T"} -> (n, 3)`` at the input rate."""
-        fs = check_fs(fs)
+        return self.waves_and_probabilities(signal, fs)[0]
+
+    def waves_and_probabilities(
+        self, signal: np.ndarray, fs: float
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The waves at the input rate, and the ``(n, 4)`` probabilities (at 250 Hz) behind them.
+
+        Usage: ``waves, probs = delineator.waves_and_probabilities(record.lead("ii"), 500)``.
+        """
         x = resample_signal(_check_lead(signal, fs), fs, MODEL_FS)
-        waves = probabilities_to_waves(self._probabilities(x), x, MODEL_FS,
-                                       expected=self.expected)
+        probabilities = self._probabilities(x)
+        waves = probabilities_to_waves(probabilities, x, MODEL_FS, expected=self.expected)
         n_in = np.asarray(signal).shape[0]
         scaled = scale_waves(waves, fs / MODEL_FS)  # rounds the expected boundaries
-        return {kind: np.minimum(rows, n_in - 1) for kind, rows in scaled.items()}
+        return {kind: np.minimum(rows, n_in - 1) for kind, rows in scaled.items()}, probabilities
 
 
 def _check_lead(signal: np.ndarray, fs: float) -> np.ndarray:

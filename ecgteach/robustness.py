@@ -221,10 +221,8 @@ def label_agreement(records: Sequence[Record], delineator: Any, lead: str = "ii"
     kind, column = _parse_boundary(boundary)
     rows = []
     for record in records:
-        truth = record.waves[lead][kind] if lead in record.waves else None
-        if truth is None:
-            raise ValueError(f"record {record.name} has no annotations for lead {lead!r}")
-        reference = other_leads_boundary(record, lead, boundary)
+        reference = other_leads_boundary(record, lead, boundary)  # checks lead and boundary
+        truth = record.waves[lead][kind]
         predicted = delineator(record.lead(lead), record.fs)[kind][:, column]
         matched_true, matched_pred = match_boundaries(truth[:, column], predicted, record.fs)
         keep = ~np.isnan(reference[matched_true])
@@ -259,7 +257,7 @@ def agreement_summary(rows: Sequence[LabelAgreement], departs_ms: float = 10.0) 
         return float(sum(v * n for v, n in pairs) / total) if total else float("nan")
 
     departing = [r for r in rows if abs(r.label_vs_other_leads_ms) > departs_ms]
-    agreeing = [r for r in rows if r not in departing]
+    agreeing = [r for r in rows if abs(r.label_vs_other_leads_ms) <= departs_ms]
     scored = [r for r in rows if r.n_beats]
     x = np.array([r.label_vs_other_leads_ms for r in scored])
     y = np.array([r.model_vs_label_ms for r in scored])

@@ -152,17 +152,6 @@ def scores_summary(scorer: DelineationScorer) -> dict[str, Any]:
 # ---------------------------------------------------------------------- evaluation
 
 
-def predict_labels(model: Any, signals: Sequence[np.ndarray], batch_size: int = 64,
-                   pool: int | None = None) -> list[np.ndarray]:
-    """Argmax class per sample of each 1-D (standardised, 250 Hz) signal, batched.
-
-    :func:`predict_probabilities`, then the most probable class (int8).
-    Usage: ``labels = predict_labels(model, [z_ii, z_v1])``.
-    """
-    return [p.argmax(axis=-1).astype(np.int8)
-            for p in predict_probabilities(model, signals, batch_size=batch_size, pool=pool)]
-
-
 def predict_probabilities(model: Any, signals: Sequence[np.ndarray], batch_size: int = 64,
                           pool: int | None = None) -> list[np.ndarray]:
     """Class probabilities ``(n, 4)`` per sample of each 1-D (standardised, 250 Hz) signal.

@@ -260,11 +260,9 @@ class SegmentationViewer:
 
     def update(self) -> None:
         """Recompute the model's labels for the chosen record and lead, and redraw."""
-        from .delineation import MODEL_FS, probabilities_to_waves
+        from .delineation import MODEL_FS
         from .metrics import score_delineation
         from .plots import wave_shapes
-        from .prepare import resample_signal
-        from .waves import scale_waves
 
         record = self.records[self.record.value]
         if self.lead.value not in record.leads:
@@ -273,13 +271,7 @@ class SegmentationViewer:
         signal = record.lead(self.lead.value)
         if self.transform is not None:
             signal = self.transform(signal, record.fs)
-        probs = self.delineator.probabilities(signal, record.fs)
-        x250 = resample_signal(signal, record.fs, MODEL_FS)
-        expected = getattr(self.delineator, "expected", True)  # as delineate() does
-        predicted = scale_waves(
-            probabilities_to_waves(probs, x250, MODEL_FS, expected=expected),
-            record.fs / MODEL_FS,
-        )
+        predicted, probs = self.delineator.waves_and_probabilities(signal, record.fs)
         truth = record.waves.get(self.lead.value, {})
         t_prob = np.arange(probs.shape[0]) / MODEL_FS
 

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 import ecgteach
+from ecgteach.delineation import Delineator
+from ecgteach.prepare import resample_signal
 from ecgteach.targets import boundary_targets
 from ecgteach.widgets import ProbabilityInspector, SegmentationViewer
 
@@ -43,13 +45,14 @@ def test_inspector_rejects_mismatched_probabilities(beats):
         ProbabilityInspector(beats, np.zeros((3, 200)), np.zeros((3, 200)))
 
 
-class OracleDelineator:
-    """Returns the cardiologists' labels as probabilities: a perfect model."""
+class OracleDelineator(Delineator):
+    """The real delineation pipeline around a perfect model: the cardiologists' labels."""
 
     def __init__(self, record):
+        self.expected = True
         self.record = ecgteach.resample_record(record, 250)
 
-    def probabilities(self, signal, fs):
+    def _probabilities(self, x):
         labels, valid = ecgteach.segmentation_labels(self.record, "ii")
         return np.eye(4)[np.where(valid, labels, 0)]
 
@@ -72,28 +75,22 @@ def test_viewer_shows_both_strips_and_zero_error_for_a_perfect_model():
     np.testing.assert_allclose(np.sum([t.y for t in viewer.figure.data[1:]], axis=0), 1.0)
 
 
-class CleanOnlyDelineator:
-    """Finds the cardiologists' waves only when the signal is untouched."""
+class CleanOnlyDelineator(Delineator):
+    """The real pipeline around a model that finds the waves only in untouched signals."""
 
     def __init__(self, records):
+        self.expected = True
         self.by_signal = {
-            r.lead("ii").tobytes(): ecgteach.resample_record(r, 250) for r in records
+            resample_signal(r.lead("ii"), r.fs, 250).tobytes(): ecgteach.resample_record(r, 250)
+            for r in records
         }
 
-    def probabilities(self, signal, fs):
-        record = self.by_signal.get(np.asarray(signal, dtype=np.float32).tobytes())
-        n = int(round(len(signal) * 250 / fs))
+    def _probabilities(self, x):
+        record = self.by_signal.get(np.asarray(x).tobytes())
         if record is None:
-            return np.eye(4)[np.zeros(n, dtype=int)]
+            return np.eye(4)[np.zeros(x.size, dtype=int)]
         labels, valid = ecgteach.segmentation_labels(record, "ii")
         return np.eye(4)[np.where(valid, labels, 0)]
-
-    def __call__(self, signal, fs):
-        from ecgteach.delineation import labels_to_waves
-        from ecgteach.waves import scale_waves
-
-        labels = self.probabilities(signal, fs).argmax(1)
-        return scale_waves(labels_to_waves(labels, None, 250), fs / 250)
 
 
 def test_robustness_explorer_corrupts_what_it_shows_and_scores():

@@ -78,11 +78,11 @@ def test_evaluate_segmenter_scores_two_records() -> None:
     assert scores["QRS onset"].n_true == n_qrs > 0
     summary = train.scores_summary(scorer)
     assert json.loads(json.dumps(summary))["n_leads_scored"] == 4
-    # the batched labels match one record at a time
+    # the batched probabilities match one record at a time
     z = ecgteach.standardise(ecgteach.resample_record(records[0], 250).lead("ii"))
-    batched = train.predict_labels(model, [z, z[:1003], z], batch_size=1)
-    assert [b.shape for b in batched] == [(2500,), (1003,), (2500,)]
-    np.testing.assert_array_equal(batched[0], train.predict_labels(model, [z])[0])
+    batched = train.predict_probabilities(model, [z, z[:1003], z], batch_size=1)
+    assert [b.shape for b in batched] == [(2500, 4), (1003, 4), (2500, 4)]
+    np.testing.assert_array_equal(batched[0], train.predict_probabilities(model, [z])[0])
 
 
 def test_time_budget_stops_between_epochs() -> None:
