@@ -55,6 +55,7 @@ from .metrics import (
     score_delineation,
 )
 from .prepare import (
+    patient_folds,
     resample_record,
     resample_signal,
     split_overlap,
@@ -112,6 +113,7 @@ __all__ = [
     "mse_against_mean_baseline",
     "parse_waves",
     "qrs_durations",
+    "patient_folds",
     "quirk_counts",
     "resample_record",
     "resample_signal",

@@ -707,8 +707,8 @@ def _score_delineator(name: str, delineate_fn: Callable[[np.ndarray, float], dic
         seconds.append(time.perf_counter() - started)
         for lead in chosen:
             args = (record.waves[lead], found[lead], record.fs, record.span(lead))
-            pooled.add(*args)
-            by_lead[lead].add(*args)
+            pooled.add(*args, group=number)  # one patient = one group for mean_ci
+            by_lead[lead].add(*args, group=number)
     return DelineatorScores(name, numbers, chosen, pooled, by_lead, seconds, failures)
 
 

@@ -18,15 +18,15 @@ Usage::
     scores["QRS onset"].sensitivity, scores["QRS onset"].mean_ms
 
     scorer = DelineationScorer()
-    for true_waves, pred_waves, span in records:
-        scorer.add(true_waves, pred_waves, fs=500, span=span)
-    print(scorer.table())
+    for patient, (true_waves, pred_waves, span) in records.items():
+        scorer.add(true_waves, pred_waves, fs=500, span=span, group=patient)
+    print(scorer.table(ci=True))   # + a 95 % interval of each mean, resampling patients
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -371,6 +371,7 @@ class DelineationScorer:
         self.n_added = 0
         self._counts = {name: [0, 0, 0] for name, _, _ in self.boundaries}  # tp, fn, fp
         self._errors: dict[str, list[np.ndarray]] = {name: [] for name, _, _ in self.boundaries}
+        self._groups: list[Hashable] = []  # one per add(): whom its errors belong to
 
     def add(
         self,
@@ -378,10 +379,13 @@ class DelineationScorer:
         pred_waves: Mapping[str, np.ndarray],
         fs: float,
         span: Sequence[float] | None = None,
+        group: Hashable | None = None,
     ) -> dict[str, BoundaryScore]:
         """Score one record (or lead) and add it to the pool; returns its own scores.
 
-        Usage: ``scorer.add(true_waves, pred_waves, fs=500, span=(1000, 4000))``.
+        ``group`` says whose errors these are (e.g. the patient, so the 12 leads of
+        one record resample together in :meth:`mean_ci`); default: this call alone.
+        Usage: ``scorer.add(true_waves, pred_waves, fs=500, span=(1000, 4000), group=161)``.
         """
         scores = score_delineation(
             true_waves, pred_waves, fs, span, self.tolerance_ms, self.boundaries
@@ -392,8 +396,58 @@ class DelineationScorer:
             counts[1] += score.fn
             counts[2] += score.fp
             self._errors[name].append(score.errors_ms)
+        self._groups.append(object() if group is None else group)  # None: a group of its own
         self.n_added += 1
         return scores
+
+    def extend(self, other: DelineationScorer) -> DelineationScorer:
+        """Pool another scorer's records into this one (e.g. the folds of a cross-validation).
+
+        Both must score the same boundaries. Returns ``self``. Usage:
+        ``pooled = DelineationScorer(); pooled.extend(fold_1).extend(fold_2)``.
+        """
+        mine, theirs = [b[0] for b in self.boundaries], [b[0] for b in other.boundaries]
+        if mine != theirs:
+            raise ValueError(f"cannot pool scorers of different boundaries: {mine} vs {theirs}")
+        if other.tolerance_ms != self.tolerance_ms:
+            raise ValueError(f"cannot pool scorers with different tolerances "
+                             f"({self.tolerance_ms} vs {other.tolerance_ms} ms)")
+        for name, _, _ in self.boundaries:
+            for i in range(3):
+                self._counts[name][i] += other._counts[name][i]
+            self._errors[name] += other._errors[name]
+        self._groups += other._groups
+        self.n_added += other.n_added
+        return self
+
+    def mean_ci(self, boundary: str, level: float = 0.95, n_boot: int = 2000,
+                seed: int = 0) -> tuple[float, float]:
+        """A bootstrap interval of the mean error (ms), resampling groups (patients) whole.
+
+        Errors of one patient are not independent (the same morphology, the same
+        annotator's habit), so the interval resamples the groups given to
+        :meth:`add` with replacement and pools their errors: it says how much the
+        mean would move on another set of patients like these. ``(nan, nan)``
+        without matches. Usage: ``lo, hi = scorer.mean_ci("QRS offset")``.
+        """
+        if boundary not in self._errors:
+            raise ValueError(f"unknown boundary {boundary!r}; choose from {list(self._errors)}")
+        if not 0 < level < 1:
+            raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}")
+        by_group: dict[Hashable, list[np.ndarray]] = {}
+        for group, errors in zip(self._groups, self._errors[boundary], strict=True):
+            by_group.setdefault(group, []).append(np.asarray(errors, dtype=np.float64))
+        sums = np.array([sum(float(e.sum()) for e in v) for v in by_group.values()])
+        counts = np.array([sum(e.size for e in v) for v in by_group.values()])
+        if counts.sum() == 0:
+            return (math.nan, math.nan)
+        rng = np.random.default_rng(seed)
+        picks = rng.integers(0, len(sums), size=(int(n_boot), len(sums)))
+        total = counts[picks].sum(axis=1)
+        means = sums[picks].sum(axis=1)[total > 0] / total[total > 0]
+        tail = 100 * (1 - level) / 2
+        low, high = np.percentile(means, [tail, 100 - tail])
+        return (float(low), float(high))
 
     def scores(self) -> dict[str, BoundaryScore]:
         """Pooled scores per boundary. Usage: ``scorer.scores()["T offset"].sd_ms``."""
@@ -404,15 +458,19 @@ class DelineationScorer:
             out[name] = _make_score(name, tp, fn, fp, np.concatenate(errors) if errors else [])
         return out
 
-    def table(self, markdown: bool = True) -> str:
+    def table(self, markdown: bool = True, ci: bool = False) -> str:
         """The pooled scores as a table (Markdown, or aligned plain text).
 
         Columns: boundary, Se %, PPV %, F1 %, mean ± SD ms, CSE tolerance (2σ) ms, n
-        (the number of scored true boundaries). Usage: ``print(scorer.table())``.
+        (the number of scored true boundaries); ``ci=True`` adds the 95 % interval
+        of the mean from :meth:`mean_ci`. Usage: ``print(scorer.table(ci=True))``.
         """
         header = ["boundary", "Se %", "PPV %", "F1 %", "mean ± SD ms", "CSE tolerance (2σ) ms", "n"]
-        rows = [
-            [
+        if ci:
+            header.insert(5, "mean 95 % CI ms")
+        rows = []
+        for s in self.scores().values():
+            row = [
                 s.name,
                 _fmt(s.sensitivity, 1),
                 _fmt(s.ppv, 1),
@@ -421,8 +479,10 @@ class DelineationScorer:
                 _fmt(s.cse_tolerance_ms, 1),
                 str(s.n_true),
             ]
-            for s in self.scores().values()
-        ]
+            if ci:
+                low, high = self.mean_ci(s.name)
+                row.insert(5, f"{_fmt(low, 1)} to {_fmt(high, 1)}")
+            rows.append(row)
         if markdown:
             lines = ["| " + " | ".join(header) + " |"]
             lines.append("|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|")

@@ -122,6 +122,34 @@ def split_patients(
     }
 
 
+def patient_folds(
+    n_folds: int = 5, seed: int = 0, test: tuple[int, ...] = TEST_RECORDS
+) -> list[dict[str, list[int]]]:
+    """Patient-wise cross-validation splits of the non-test LUDB records.
+
+    The records are shuffled exactly as :func:`split_patients` shuffles them and
+    cut into ``n_folds`` folds; split ``k`` validates on fold ``k`` and trains on
+    the rest, so with the defaults (5 folds of 32) split 0 *is*
+    ``split_patients(seed)``. The test patients are in no fold. Usage:
+    ``for split in patient_folds(): train(split["train"]); score(split["val"])``.
+    """
+    n_folds = int(n_folds)
+    rest = np.array([r for r in LUDB_RECORDS if r not in set(test)])
+    if not 2 <= n_folds <= len(rest):
+        raise ValueError(f"n_folds must be between 2 and {len(rest)}, got {n_folds}")
+    shuffled = np.random.default_rng(seed).permutation(rest)
+    bounds = np.linspace(0, len(rest), n_folds + 1).round().astype(int)
+    folds = [shuffled[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [
+        {
+            "train": sorted(int(r) for j, fold in enumerate(folds) if j != k for r in fold),
+            "val": sorted(int(r) for r in folds[k]),
+            "test": sorted(int(r) for r in test),
+        }
+        for k in range(n_folds)
+    ]
+
+
 def split_overlap(split: dict[str, list[int]]) -> set[int]:
     """Patients that appear in more than one part of a split (should be empty).
 

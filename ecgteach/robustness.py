@@ -94,7 +94,7 @@ def score_records(
             if corrupt is not None:
                 signal = corrupt(signal, record.fs)
             scorer.add(record.waves[lead], delineator(signal, record.fs), record.fs,
-                       span=record.span(lead))
+                       span=record.span(lead), group=record.name)
     return scorer
 
 

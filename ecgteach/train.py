@@ -239,11 +239,39 @@ def evaluate_segmenter(
     for (record, lead, signal), probs in zip(jobs, probabilities, strict=True):
         waves = probabilities_to_waves(probs, signal, MODEL_FS, expected=expected)
         waves = scale_waves(waves, record.fs / MODEL_FS)  # rounds the expected boundaries
-        scorer.add(record.waves[lead], waves, fs=record.fs, span=record.span(lead))
+        scorer.add(record.waves[lead], waves, fs=record.fs, span=record.span(lead),
+                   group=record.name)
     return scorer
 
 
 # ------------------------------------------------------------------------ training
+
+
+def _check_split(split: Mapping[str, Sequence[int]]) -> dict[str, list[int]]:
+    """A given train/val split: both parts present, disjoint, away from the test patients."""
+    from .ludb import LUDB_RECORDS, TEST_RECORDS
+
+    try:
+        parts = {name: sorted(int(r) for r in split[name]) for name in ("train", "val")}
+    except KeyError as error:
+        raise ValueError(f"a split needs 'train' and 'val' lists of LUDB records, missing {error}; "
+                         "use e.g. ecgteach.prepare.patient_folds()[k]") from None
+    for name, ids in parts.items():
+        if not ids:
+            raise ValueError(f"the split's {name!r} part is empty")
+        unknown = sorted(set(ids) - set(LUDB_RECORDS))
+        if unknown:
+            raise ValueError(f"the split's {name!r} part has records that are not in LUDB: "
+                             f"{unknown[:5]}")
+        test = sorted(set(ids) & set(TEST_RECORDS))
+        if test:
+            raise ValueError(f"the split's {name!r} part holds test patients {test[:5]}: records "
+                             "161-200 are never trained on or used to choose a model")
+    shared = sorted(set(parts["train"]) & set(parts["val"]))
+    if shared:
+        raise ValueError(f"patients {shared[:5]} are in both 'train' and 'val'; a patient "
+                         "belongs to one part only")
+    return parts
 
 
 def _compile(model: Any, total_steps: int, recipe: Mapping[str, Any], steps_per_epoch: int) -> None:
@@ -287,6 +315,7 @@ def train_default_segmenter(
     started: float | None = None,
     callbacks: Sequence[Any] = (),
     stop_event: Any = None,
+    split: Mapping[str, Sequence[int]] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Train the shipped segmenter from scratch; returns ``(model, info)``.
 
@@ -298,6 +327,9 @@ def train_default_segmenter(
     ``build_kwargs``/``recipe`` override :data:`DEFAULT_BUILD_KWARGS` and
     :data:`DEFAULT_RECIPE`. ``callbacks`` (e.g. a live loss curve's
     ``on_epoch``) and ``stop_event`` go to :func:`ecgteach.training.fit`.
+    ``split`` (``{"train": [...], "val": [...]}``, e.g. one of
+    :func:`ecgteach.prepare.patient_folds`) replaces ``split_patients(recipe["split_seed"])``;
+    it may not touch the test patients.
     ``info`` is JSON-able: config, timings, history and
     (``score_validation``) the validation scores on lead ii and on all ``leads``.
     Usage: ``model, info = train_default_segmenter(seconds=180, seed=0)``.
@@ -316,8 +348,9 @@ def train_default_segmenter(
     from .targets import make_windows
     from .training import fit, set_seed, time_budget
 
-    split = split_patients(seed=int(rec["split_seed"]))
-    train_ids, val_ids = split["train"], split["val"]
+    chosen_split = (split_patients(seed=int(rec["split_seed"])) if split is None
+                    else _check_split(split))
+    train_ids, val_ids = list(chosen_split["train"]), list(chosen_split["val"])
     if fast:
         train_ids = train_ids[: int(rec["train_records"])]
         val_ids = val_ids[: int(rec["val_records"])]
@@ -359,7 +392,7 @@ def train_default_segmenter(
             "fs": float(rec["fs"]),
             "window_s": float(rec["window_s"]),
             "training_leads": list(chosen),
-            "split_seed": int(rec["split_seed"]),
+            "split_seed": int(rec["split_seed"]) if split is None else None,  # None: given
             "train_records": [int(r) for r in train_ids],
             "val_records": [int(r) for r in val_ids],
             "n_train_windows": len(train),

@@ -226,6 +226,51 @@ def test_scorer_pools_counts_and_errors() -> None:
     assert len(plain) == 1 + len(BOUNDARIES)
 
 
+def test_mean_ci_resamples_patients_whole() -> None:
+    scorer = DelineationScorer()
+    for patient, k in ((1, 2), (2, 2), (3, -1)):  # +4, +4 and -2 ms on every beat
+        for _lead in range(3):  # three leads of the same patient: one group
+            scorer.add(beats(TRUE), shifted(beats(TRUE), k), FS, group=patient)
+    low, high = scorer.mean_ci("QRS onset", n_boot=4000)
+    assert scorer.scores()["QRS onset"].mean_ms == pytest.approx(2.0)
+    # every resampled mean is an average of +4/+4/-2 patients: within [-2, 4], and
+    # the 95 % interval reaches the all-(-2) and all-(+4) draws only at its edges
+    assert -2.0 <= low < 2.0 < high <= 4.0
+    assert scorer.mean_ci("QRS onset", n_boot=4000) == (low, high)  # seeded
+    # had each lead been its own patient the interval would be narrower (9 groups)
+    loose = DelineationScorer()
+    for _patient, k in ((1, 2), (2, 2), (3, -1)):
+        for _lead in range(3):
+            loose.add(beats(TRUE), shifted(beats(TRUE), k), FS)
+    loose_low, loose_high = loose.mean_ci("QRS onset", n_boot=4000)
+    assert loose_high - loose_low < high - low
+    # one patient with identical errors: no spread at all
+    same = DelineationScorer()
+    same.add(beats(TRUE), shifted(beats(TRUE), 1), FS, group="a")
+    assert same.mean_ci("QRS offset") == pytest.approx((2.0, 2.0))
+    assert all(math.isnan(v) for v in DelineationScorer().mean_ci("QRS onset"))
+    with pytest.raises(ValueError, match="unknown boundary"):
+        scorer.mean_ci("QRS middle")
+    with pytest.raises(ValueError, match="level"):
+        scorer.mean_ci("QRS onset", level=95)
+    ci_table = scorer.table(ci=True).splitlines()
+    assert "mean 95 % CI ms" in ci_table[0]
+    assert f"{low:.1f} to {high:.1f}" in next(x for x in ci_table if x.startswith("| QRS onset"))
+
+
+def test_extend_pools_scorers_like_one() -> None:
+    one, first, second = DelineationScorer(), DelineationScorer(), DelineationScorer()
+    for scorer, k in ((first, 2), (second, -3)):
+        scorer.add(beats(TRUE), shifted(beats(TRUE), k), FS, group=k)
+        one.add(beats(TRUE), shifted(beats(TRUE), k), FS, group=k)
+    pooled = DelineationScorer().extend(first).extend(second)
+    assert pooled.n_added == 2 and pooled.table(ci=True) == one.table(ci=True)
+    with pytest.raises(ValueError, match="tolerances"):
+        DelineationScorer(tolerance_ms=50).extend(first)
+    with pytest.raises(ValueError, match="boundaries"):
+        DelineationScorer(boundaries=[("QRS peak", "QRS", 1)]).extend(first)
+
+
 def test_score_is_immutable() -> None:
     score = score_boundaries([100], [101], FS)
     with pytest.raises(AttributeError):

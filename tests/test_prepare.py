@@ -10,6 +10,7 @@ from ecgteach.ludb import LUDB_LEADS
 from ecgteach.prepare import (
     check_fs,
     check_signal,
+    patient_folds,
     resample_record,
     resample_signal,
     split_patients,
@@ -129,3 +130,20 @@ def test_split_is_reproducible_by_seed():
     for bad in (0, 1, -0.1, 1.5):
         with pytest.raises(ValueError, match="val_fraction"):
             split_patients(val_fraction=bad)
+
+
+def test_patient_folds_cover_the_non_test_patients_once():
+    folds = patient_folds()
+    assert len(folds) == 5
+    assert folds[0] == split_patients(seed=0)  # fold 0 is the shipped model's split
+    seen = [r for fold in folds for r in fold["val"]]
+    assert sorted(seen) == list(range(1, 161))  # each non-test patient validated once
+    for fold in folds:
+        assert len(fold["val"]) == 32 and not set(fold["train"]) & set(fold["val"])
+        assert set(fold["train"]) | set(fold["val"]) == set(range(1, 161))
+        assert fold["test"] == list(range(161, 201))
+    assert [len(f["val"]) for f in patient_folds(3)] == [53, 54, 53]
+    assert patient_folds(seed=1) != folds
+    for bad in (1, 0, 161):
+        with pytest.raises(ValueError, match="n_folds"):
+            patient_folds(bad)

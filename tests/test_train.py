@@ -117,3 +117,23 @@ def test_the_default_recipe_is_deterministic(monkeypatch) -> None:
     assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
     assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
 
+
+
+def test_a_given_split_replaces_the_seeded_one(monkeypatch) -> None:
+    from ecgteach.prepare import patient_folds
+
+    monkeypatch.setitem(train.FAST_RECIPE, "train_records", 2)
+    monkeypatch.setitem(train.FAST_RECIPE, "val_records", 1)
+    fold = patient_folds()[3]
+    _, info = train.train_default_segmenter(seconds=120, leads="ii", fast=True, progress=None,
+                                            score_validation=False, split=fold)
+    config = info["config"]
+    assert config["split_seed"] is None
+    assert config["train_records"] == fold["train"][:2] and config["val_records"] == fold["val"][:1]
+    for bad, message in (({"train": [1, 2]}, "'train' and 'val'"),
+                         ({"train": [1, 161], "val": [3]}, "test patients"),
+                         ({"train": [1, 2], "val": [2]}, "both"),
+                         ({"train": [1], "val": []}, "empty"),
+                         ({"train": [1], "val": [999]}, "not in LUDB")):
+        with pytest.raises(ValueError, match=message):
+            train.train_default_segmenter(fast=True, progress=None, split=bad)

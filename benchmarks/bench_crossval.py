@@ -1,0 +1,202 @@
+"""Cross-validation of the default segmenter's recipe on the 160 non-test LUDB patients.
+
+The test patients (161-200) give one number per boundary; this says how much
+such a number moves from one set of patients to another, and whether the recipe
+itself is biased. ``ecgteach.prepare.patient_folds()`` cuts patients 1-160 into 5
+folds of 32 (fold 0 = the shipped model's validation patients); for each fold the
+recipe of ``python -m ecgteach.train`` trains on the other 128 patients (same
+seed, same settings) and is scored on the 32 it never saw, lead ii and all 12
+leads, with the protocol of every other number (``evaluate_segmenter``).
+``--repeats R`` repeats this on R different cuts into folds (fold seeds 0..R-1),
+so the spread of a 32-patient mean is seen on 5 R sets of patients.
+Fold 0 reuses the shipped segmenter when its sidecar says it was trained on
+exactly that split with the current recipe (``--retrain-all`` trains it too).
+The test patients are not read.
+
+Usage::
+
+    python benchmarks/bench_crossval.py --fast        # smoke run: tiny folds, 1 epoch
+    python benchmarks/bench_crossval.py --repeats 2 --out benchmarks/crossval.md --readme
+    # ~12 min: 9 trainings (fold 0 of the first cut is the shipped model)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_models import fmt, load, log, machine, table, update_readme  # noqa: E402
+
+import ecgteach  # noqa: E402
+from ecgteach import train  # noqa: E402
+from ecgteach.delineation import DEFAULT_SEGMENTER  # noqa: E402
+from ecgteach.metrics import CSE_TOLERANCES_MS, DelineationScorer  # noqa: E402
+from ecgteach.prepare import patient_folds  # noqa: E402
+
+START, END = "<!-- crossval:start -->", "<!-- crossval:end -->"
+SHOWN = ("QRS onset", "QRS offset", "T offset")
+
+
+def shipped_matches(split: dict[str, list[int]]) -> bool:
+    """True when the shipped segmenter was trained on ``split`` with the current recipe."""
+    sidecar = DEFAULT_SEGMENTER.with_suffix(".json")
+    if not (DEFAULT_SEGMENTER.is_file() and sidecar.is_file()):
+        return False
+    config = json.loads(sidecar.read_text(encoding="utf-8")).get("config", {})
+    return (config.get("train_records") == split["train"]
+            and config.get("val_records") == split["val"]
+            and config.get("build_kwargs") == train._jsonable(train.DEFAULT_BUILD_KWARGS)
+            and config.get("recipe") == train._jsonable(train.DEFAULT_RECIPE)
+            and config.get("fast") is False)
+
+
+def run_fold(cut: int, k: int, split: dict[str, list[int]], fast: bool, retrain: bool
+             ) -> tuple[dict[str, DelineationScorer], dict[str, Any]]:
+    """Train (or reuse) fold ``k``'s segmenter and score it on the fold's own patients."""
+    started = time.perf_counter()
+    if not fast and not retrain and shipped_matches(split):
+        model, how = ecgteach.load_segmenter(), "shipped model (same split and recipe)"
+        seconds = ecgteach.segmenter_info().get("training_seconds")
+    else:
+        log(f"cut {cut} fold {k}: training on {len(split['train'])} patients ...")
+        model, info = train.train_default_segmenter(seed=0, fast=fast, progress=None,
+                                                    split=split, score_validation=False,
+                                                    leads="ii" if fast else "all")
+        n = info["epochs_run"]
+        how, seconds = f"trained, {n} epoch{'' if n == 1 else 's'}", info["training_seconds"]
+        if info["stopped_by_time_budget"]:
+            how += " (stopped by the time budget)"
+        split = {**split, "val": info["config"]["val_records"]}  # --fast keeps a few
+    records = ecgteach.load_ludb(split["val"])
+    scores = {"ii": train.evaluate_segmenter(model, records, ("ii",)),
+              "all": train.evaluate_segmenter(model, records, "all")}
+    log(f"cut {cut} fold {k}: done in {time.perf_counter() - started:.0f} s")
+    return scores, {"cut": cut, "fold": k, "patients": len(split["val"]), "how": how,
+                    "seconds": seconds}
+
+
+def fold_rows(folds: Sequence[tuple[dict[str, DelineationScorer], dict[str, Any]]]
+              ) -> list[list[str]]:
+    rows = []
+    for scores, meta in folds:
+        cells = [str(meta["cut"]), str(meta["fold"]), str(meta["patients"]), meta["how"],
+                 fmt(meta["seconds"], 0)]
+        for lead in ("ii", "all"):
+            by_name = scores[lead].scores()
+            cells += [f"{fmt(by_name[n].mean_ms)} ± {fmt(by_name[n].sd_ms)}"
+                      for n in ("QRS onset", "QRS offset")]
+        rows.append(cells)
+    return rows
+
+
+def pooled_rows(pooled: dict[str, DelineationScorer]) -> list[list[str]]:
+    rows = []
+    for lead, label in (("ii", "ii"), ("all", "all 12")):
+        for s in pooled[lead].scores().values():
+            low, high = pooled[lead].mean_ci(s.name)
+            rows.append([label, s.name, fmt(s.sensitivity), fmt(s.ppv),
+                         f"{fmt(s.mean_ms)} ± {fmt(s.sd_ms)}", f"{fmt(low)} to {fmt(high)}",
+                         fmt(CSE_TOLERANCES_MS.get(s.name)), fmt(s.n_true)])
+    return rows
+
+
+def spread_rows(folds: Sequence[tuple[dict[str, DelineationScorer], dict[str, Any]]]
+                ) -> list[list[str]]:
+    rows = []
+    for name in SHOWN:
+        means = np.array([scores["ii"].scores()[name].mean_ms for scores, _ in folds])
+        rows.append([name, f"{fmt(means.min())} to {fmt(means.max())}",
+                     fmt(float(means.std(ddof=1)) if means.size > 1 else None)])
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fast", action="store_true",
+                        help="smoke run: a few records per fold, lead ii, one epoch")
+    parser.add_argument("--folds", type=int, default=5, help="number of folds (default: 5)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="cuts into folds, with fold seeds 0, 1, ... (default: 1)")
+    parser.add_argument("--retrain-all", action="store_true",
+                        help="train fold 0 too instead of reusing the shipped segmenter")
+    parser.add_argument("--out", type=Path, help="also write the markdown to this file")
+    parser.add_argument("--readme", action="store_true",
+                        help="replace the cross-validation block of README.md")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+    started = time.perf_counter()
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    first = int(train.DEFAULT_RECIPE["split_seed"])
+    folds = [run_fold(cut, k, split, args.fast, args.retrain_all)
+             for cut in range(args.repeats)
+             for k, split in enumerate(patient_folds(args.folds, seed=first + cut))]
+    pooled = {lead: DelineationScorer() for lead in ("ii", "all")}
+    for scores, _ in folds:
+        for lead in pooled:
+            pooled[lead].extend(scores[lead])
+
+    n_patients = sum(meta["patients"] for _, meta in folds) // args.repeats
+    per_fold = n_patients // args.folds
+    times = "" if args.repeats == 1 else f" (once per cut: {args.repeats} times)"
+    parts = [
+        f"## ecgteach cross-validation{' (--fast smoke run)' if args.fast else ''}",
+        f"Machine: {machine()}",
+        f"Patients 1-160 in {args.folds} folds (`ecgteach.prepare.patient_folds(seed=s)`, "
+        f"{args.repeats} cut{'s' if args.repeats > 1 else ''}: s = "
+        f"{', '.join(str(first + c) for c in range(args.repeats))}); each "
+        "fold's segmenter is the recipe of `python -m ecgteach.train` (seed 0) trained on the "
+        "other folds and scored on its own patients, lead ii and all 12 leads, exactly as the "
+        "test patients are scored. The test patients 161-200 are not read.",
+        "#### Each fold on its unseen patients (QRS mean ± SD ms)",
+        table(["cut", "fold", "patients", "model", "train s", "ii onset", "ii offset",
+               "12 leads onset", "12 leads offset"], fold_rows(folds), "llrlrrrrr"),
+        f"#### All {n_patients} patients, each scored by a model that did not train on it"
+        + times,
+        "The 95 % interval of the mean resamples patients whole (bootstrap, "
+        "`DelineationScorer.mean_ci`).",
+        table(["leads", "boundary", "Se %", "PPV %", "mean ± SD ms",
+               "mean: 95 % CI over patients, ms", "CSE 2σ ms", "n true"],
+              pooled_rows(pooled), "llrrrrrr"),
+        "#### How far a mean moves between sets of patients (lead ii)",
+        f"The mean error of each fold ({per_fold} patients) on its own, {len(folds)} folds: "
+        "the same recipe, different patients.",
+        table(["boundary", "fold means, min to max, ms", "SD of the fold means, ms"],
+              spread_rows(folds), "lrr"),
+        f"Total time: {(time.perf_counter() - started) / 60:.1f} min; load average at the end "
+        f"{load()} (`python benchmarks/bench_crossval.py{' --fast' if args.fast else ''}`).",
+    ]
+    text = "\n\n".join(parts) + "\n"
+    print(text, flush=True)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        log(f"wrote {args.out}")
+    if args.readme:
+        update_readme(text, REPO / "README.md", START, END,
+                      section="### Cross-validation of the segmenter's recipe\n\nMeasured by "
+                      "`python benchmarks/bench_crossval.py --readme` (full output: "
+                      "`benchmarks/crossval.md`).")
+        log("updated README.md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
