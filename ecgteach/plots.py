@@ -511,3 +511,19 @@ def table_html(rows: Sequence[dict], columns: Sequence[str] | None = None, digit
     body = "".join("<tr>" + "".join(f"<td>{cell(r.get(c, ''))}</td>" for c in columns) +
                    "</tr>" for r in rows)
     return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def score_table(scorer: Any, title: str | None = None, ci: bool = False):
+    """A :class:`ecgteach.metrics.DelineationScorer`'s table, rendered in a notebook.
+
+    The Markdown of ``scorer.table(ci=ci)`` (with a bold ``title`` line above it)
+    as an ``IPython.display.Markdown`` object, so JupyterLab draws a real table
+    where ``print`` would show pipes. Usage:
+    ``display(score_table(scores.by_lead["ii"], "lead ii of the test patients", ci=True))``.
+    """
+    from IPython.display import Markdown
+
+    if not hasattr(scorer, "table"):
+        raise ValueError(f"score_table needs a DelineationScorer, got {type(scorer).__name__}")
+    text = scorer.table(markdown=True, ci=ci)
+    return Markdown(f"**{title}**\n\n{text}" if title else text)

@@ -13,12 +13,13 @@
 
 # %%
 import numpy as np
+from IPython.display import display
 
 import ecgteach
 from ecgteach.experiments import score_neurokit, score_segmenter
 from ecgteach.models import count_params
 from ecgteach.panels import ComparisonBoard
-from ecgteach.plots import loss_figure, table_html, window_figure
+from ecgteach.plots import loss_figure, score_table, table_html, window_figure
 from ecgteach.trainers import segmenter_panel
 from ecgteach.widgets import SegmentationViewer
 
@@ -90,10 +91,9 @@ SegmentationViewer(test_records, delineator, lead="ii")
 
 # %%
 segmenter_scores = score_segmenter(model, records=test_ids, leads="all")
-print("lead ii of", len(test_ids), "test patients:")
-print(segmenter_scores.by_lead["ii"].table(ci=True))
-print("\nall 12 leads:")
-print(segmenter_scores.pooled.table(ci=True))
+display(score_table(segmenter_scores.by_lead["ii"], f"lead ii of {len(test_ids)} test patients",
+                    ci=True))
+display(score_table(segmenter_scores.pooled, "all 12 leads", ci=True))
 
 # %%
 within = [s.name for s in segmenter_scores.by_lead["ii"].scores().values() if s.within_cse]
@@ -107,7 +107,7 @@ print("lead ii boundaries with SD within the CSE tolerance:", ", ".join(within) 
 
 # %%
 neurokit_scores = score_neurokit(records=test_ids, leads="ii")
-print(neurokit_scores.pooled.table())
+score_table(neurokit_scores.pooled, f"NeuroKit2 dwt, lead ii of {len(test_ids)} test patients")
 
 # %%
 rows = []

@@ -16,7 +16,12 @@ import numpy as np
 import wfdb
 
 import ecgteach
-from ecgteach.plots import beat_gallery_figure, label_agreement_figure, robustness_figure
+from ecgteach.plots import (
+    beat_gallery_figure,
+    label_agreement_figure,
+    robustness_figure,
+    score_table,
+)
 from ecgteach.robustness import (
     add_baseline_wander,
     add_noise,
@@ -66,7 +71,7 @@ for record in qtdb:
     waves = delineator(record.lead(lead), record.fs)
     for span in record.spans[lead]:
         qtdb_scores.add(record.waves[lead], waves, record.fs, span=span)
-print(qtdb_scores.table())
+score_table(qtdb_scores, "QT Database, labelled spans")
 
 # %% [markdown]
 # Compare with the LUDB test patients, lead ii, the same way (`score_records`):
@@ -74,7 +79,7 @@ print(qtdb_scores.table())
 # %%
 test_records = ecgteach.load_ludb(ecgteach.TEST_RECORDS[: 8 if FAST else None], leads=["ii"])
 ludb_scores = score_records(test_records, delineator)
-print(ludb_scores.table())
+score_table(ludb_scores, "LUDB test patients, lead ii")
 
 # %% [markdown]
 # Look at the two tables: which boundaries hold across databases, and which drift?

@@ -122,8 +122,12 @@ def open_and_run(server: LabServer, page, name: str, timeout_s: float = 600) -> 
     assert errors == 0, f"{errors} cell(s) of {name} raised an error in the browser"
 
 
-def run_and_capture(notebook: Path, out: Path, timeout_s: float = 600) -> list[Path]:
-    """Open ``notebook`` in JupyterLab, run all cells, screenshot every rich output."""
+def run_and_capture(notebook: Path, out: Path, timeout_s: float = 600,
+                    text: bool = False) -> list[Path]:
+    """Open ``notebook`` in JupyterLab, run all cells, screenshot every rich output.
+
+    ``text=True`` also captures printed (plain-text) outputs, e.g. score tables.
+    """
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -144,7 +148,8 @@ def run_and_capture(notebook: Path, out: Path, timeout_s: float = 600) -> list[P
         for i in range(cells.count()):
             cells.nth(i).scroll_into_view_if_needed()
             time.sleep(0.3)
-        outputs = page.locator(".jp-OutputArea-output:not([data-mime-type])")
+        outputs = page.locator(".jp-OutputArea-output" if text
+                               else ".jp-OutputArea-output:not([data-mime-type])")
         for i in range(outputs.count()):
             item = outputs.nth(i)
             item.scroll_into_view_if_needed()
@@ -161,8 +166,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--out", type=Path, default=Path("artifacts"))
+    parser.add_argument("--text", action="store_true",
+                        help="also capture printed outputs (score tables, summaries)")
     args = parser.parse_args()
-    for path in run_and_capture(args.notebook.resolve(), args.out):
+    for path in run_and_capture(args.notebook.resolve(), args.out, text=args.text):
         print(path)
 
 

@@ -78,3 +78,19 @@ def test_label_agreement_figure_puts_each_record_where_its_numbers_are():
     assert "record 170" in depart.text[0]
     with pytest.raises(ValueError, match="no record"):
         label_agreement_figure(rows[2:])
+
+
+def test_score_table_renders_the_scorer_table_in_a_notebook():
+    from ecgteach.metrics import DelineationScorer
+    from ecgteach.plots import score_table
+
+    record = ecgteach.load_ludb_record(161, leads=["ii", "i"])
+    scorer = DelineationScorer()
+    scorer.add(record.waves["ii"], record.waves["i"], record.fs, span=record.span("ii"),
+               group=161)
+    shown = score_table(scorer, "lead i against lead ii", ci=True)
+    assert shown._repr_markdown_() == f"**lead i against lead ii**\n\n{scorer.table(ci=True)}"
+    assert "mean 95 % CI ms" in shown.data and "| QRS onset |" in shown.data
+    assert score_table(scorer).data == scorer.table()
+    with pytest.raises(ValueError, match="DelineationScorer"):
+        score_table({"QRS onset": 1.0})
