@@ -40,12 +40,21 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_models import fmt, load, log, machine, table, update_readme  # noqa: E402
+from bench_models import (  # noqa: E402
+    DELINEATOR_HEADER,
+    fmt,
+    load,
+    log,
+    machine,
+    scorer_rows,
+    table,
+    update_readme,
+)
 
 import ecgteach  # noqa: E402
 from ecgteach import train  # noqa: E402
 from ecgteach.delineation import DEFAULT_SEGMENTER  # noqa: E402
-from ecgteach.metrics import CSE_TOLERANCES_MS, DelineationScorer  # noqa: E402
+from ecgteach.metrics import DelineationScorer  # noqa: E402
 from ecgteach.prepare import patient_folds  # noqa: E402
 
 START, END = "<!-- crossval:start -->", "<!-- crossval:end -->"
@@ -101,17 +110,6 @@ def fold_rows(folds: Sequence[tuple[dict[str, DelineationScorer], dict[str, Any]
             cells += [f"{fmt(by_name[n].mean_ms)} ± {fmt(by_name[n].sd_ms)}"
                       for n in ("QRS onset", "QRS offset")]
         rows.append(cells)
-    return rows
-
-
-def pooled_rows(pooled: dict[str, DelineationScorer]) -> list[list[str]]:
-    rows = []
-    for lead, label in (("ii", "ii"), ("all", "all 12")):
-        for s in pooled[lead].scores().values():
-            low, high = pooled[lead].mean_ci(s.name)
-            rows.append([label, s.name, fmt(s.sensitivity), fmt(s.ppv),
-                         f"{fmt(s.mean_ms)} ± {fmt(s.sd_ms)}", f"{fmt(low)} to {fmt(high)}",
-                         fmt(CSE_TOLERANCES_MS.get(s.name)), fmt(s.n_true)])
     return rows
 
 
@@ -173,9 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         + times,
         "The 95 % interval of the mean resamples patients whole (bootstrap, "
         "`DelineationScorer.mean_ci`).",
-        table(["leads", "boundary", "Se %", "PPV %", "mean ± SD ms",
-               "mean: 95 % CI over patients, ms", "CSE 2σ ms", "n true"],
-              pooled_rows(pooled), "llrrrrrr"),
+        table(DELINEATOR_HEADER, scorer_rows("ii", pooled["ii"]) +
+              scorer_rows("all 12", pooled["all"]), "llrrrrrlr"),
         "#### How far a mean moves between sets of patients (lead ii)",
         f"The mean error of each fold ({per_fold} patients) on its own, {len(folds)} folds: "
         "the same recipe, different patients.",

@@ -181,19 +181,21 @@ def epochs_cell(result: ex.ExperimentResult) -> str:
 # ------------------------------------------------------------------- delineators
 
 
-def delineator_rows(scores: ex.DelineatorScores) -> list[list[str]]:
+def scorer_rows(label: str, scorer: Any) -> list[list[str]]:
+    """One DELINEATOR_HEADER row per boundary of a ``DelineationScorer``."""
     rows = []
-    for lead, label in (("ii", "ii"), (None, f"all {len(scores.leads)}")):
-        if lead is not None and lead not in scores.by_lead:
-            continue
-        for s in (scores.by_lead[lead] if lead else scores.pooled).scores().values():
-            tol = CSE_TOLERANCES_MS.get(s.name, math.nan)
-            low, high = (scores.by_lead[lead] if lead else scores.pooled).mean_ci(s.name)
-            rows.append([label, s.name, fmt(s.sensitivity), fmt(s.ppv),
-                         f"{fmt(s.mean_ms)} ± {fmt(s.sd_ms)}", f"{fmt(low)} to {fmt(high)}",
-                         fmt(tol),
-                         "yes" if s.within_cse else "no", fmt(s.n_true)])
+    for s in scorer.scores().values():
+        low, high = scorer.mean_ci(s.name)
+        rows.append([label, s.name, fmt(s.sensitivity), fmt(s.ppv),
+                     f"{fmt(s.mean_ms)} ± {fmt(s.sd_ms)}", f"{fmt(low)} to {fmt(high)}",
+                     fmt(CSE_TOLERANCES_MS.get(s.name, math.nan)),
+                     "yes" if s.within_cse else "no", fmt(s.n_true)])
     return rows
+
+
+def delineator_rows(scores: ex.DelineatorScores) -> list[list[str]]:
+    rows = scorer_rows("ii", scores.by_lead["ii"]) if "ii" in scores.by_lead else []
+    return rows + scorer_rows(f"all {len(scores.leads)}", scores.pooled)
 
 
 DELINEATOR_HEADER = ["leads", "boundary", "Se %", "PPV %", "mean ± SD ms",

@@ -13,6 +13,7 @@ Usage::
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
@@ -102,6 +103,12 @@ def standardise(signal: np.ndarray, axis: int = 0) -> np.ndarray:
     return ((array - mean) / std).astype(np.float32)
 
 
+def _shuffled_non_test(seed: int, test: tuple[int, ...]) -> np.ndarray:
+    """The non-test LUDB records in the seeded order both splits cut from."""
+    rest = np.array([r for r in LUDB_RECORDS if r not in set(test)])
+    return np.random.default_rng(seed).permutation(rest)
+
+
 def split_patients(
     seed: int = 0, val_fraction: float = 0.2, test: tuple[int, ...] = TEST_RECORDS
 ) -> dict[str, list[int]]:
@@ -111,10 +118,8 @@ def split_patients(
     """
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction}")
-    rest = np.array([r for r in LUDB_RECORDS if r not in set(test)])
-    rng = np.random.default_rng(seed)
-    shuffled = rng.permutation(rest)
-    n_val = int(round(len(rest) * val_fraction))
+    shuffled = _shuffled_non_test(seed, test)
+    n_val = int(round(len(shuffled) * val_fraction))
     return {
         "train": sorted(int(r) for r in shuffled[n_val:]),
         "val": sorted(int(r) for r in shuffled[:n_val]),
@@ -134,11 +139,10 @@ def patient_folds(
     ``for split in patient_folds(): train(split["train"]); score(split["val"])``.
     """
     n_folds = int(n_folds)
-    rest = np.array([r for r in LUDB_RECORDS if r not in set(test)])
-    if not 2 <= n_folds <= len(rest):
-        raise ValueError(f"n_folds must be between 2 and {len(rest)}, got {n_folds}")
-    shuffled = np.random.default_rng(seed).permutation(rest)
-    bounds = np.linspace(0, len(rest), n_folds + 1).round().astype(int)
+    shuffled = _shuffled_non_test(seed, test)
+    if not 2 <= n_folds <= len(shuffled):
+        raise ValueError(f"n_folds must be between 2 and {len(shuffled)}, got {n_folds}")
+    bounds = np.linspace(0, len(shuffled), n_folds + 1).round().astype(int)
     folds = [shuffled[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     return [
         {
@@ -162,3 +166,32 @@ def split_overlap(split: dict[str, list[int]]) -> set[int]:
             if seen.setdefault(patient, part) != part:
                 shared.add(patient)
     return shared
+
+
+def check_split(split: Mapping[str, Sequence[int]]) -> dict[str, list[int]]:
+    """A train/val split to train on: both parts present, LUDB records, disjoint, no test patient.
+
+    Returns the parts as sorted lists of ints; raises a ValueError saying what is
+    wrong otherwise. Usage: ``check_split(patient_folds()[2])``.
+    """
+    try:
+        parts = {name: sorted(int(r) for r in split[name]) for name in ("train", "val")}
+    except KeyError as error:
+        raise ValueError(f"a split needs 'train' and 'val' lists of LUDB records, missing {error}; "
+                         "use e.g. ecgteach.patient_folds()[k]") from None
+    for name, ids in parts.items():
+        if not ids:
+            raise ValueError(f"the split's {name!r} part is empty")
+        unknown = sorted(set(ids) - set(LUDB_RECORDS))
+        if unknown:
+            raise ValueError(f"the split's {name!r} part has records that are not in LUDB: "
+                             f"{unknown[:5]}")
+        test = sorted(set(ids) & set(TEST_RECORDS))
+        if test:
+            raise ValueError(f"the split's {name!r} part holds test patients {test[:5]}: records "
+                             "161-200 are never trained on or used to choose a model")
+    shared = sorted(split_overlap(parts))
+    if shared:
+        raise ValueError(f"patients {shared[:5]} are in both 'train' and 'val'; a patient "
+                         "belongs to one part only")
+    return parts

@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from .metrics import DelineationScorer, match_boundaries
+from .metrics import BOUNDARIES, DelineationScorer, match_boundaries
 from .prepare import check_fs, check_signal
 from .records import Record
-from .waves import MISSING, WAVE_KINDS
+from .waves import MISSING
 
 Corruption = Callable[[np.ndarray, float], np.ndarray]
 
@@ -144,15 +144,13 @@ def worst_beats(
     return beats[:n]
 
 
-BOUNDARY_COLUMNS = {"onset": 0, "offset": 2}
-
-
 def _parse_boundary(boundary: str) -> tuple[str, int]:
-    parts = boundary.split()
-    if len(parts) != 2 or parts[0] not in WAVE_KINDS or parts[1] not in BOUNDARY_COLUMNS:
-        raise ValueError(f"boundary must be a wave and a side such as 'QRS offset' "
-                         f"(waves {', '.join(WAVE_KINDS)}; sides onset, offset), got {boundary!r}")
-    return parts[0], BOUNDARY_COLUMNS[parts[1]]
+    """``"QRS offset"`` -> ``("QRS", 2)``: the wave kind and column of a scored boundary."""
+    for name, kind, column in BOUNDARIES:
+        if name == boundary:
+            return kind, column
+    raise ValueError(f"boundary must be one of {', '.join(repr(b[0]) for b in BOUNDARIES)}, "
+                     f"got {boundary!r}")
 
 
 def other_leads_boundary(record: Record, lead: str = "ii", boundary: str = "QRS offset",

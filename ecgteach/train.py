@@ -56,7 +56,7 @@ import numpy as np
 from .delineation import probabilities_to_waves
 from .ludb import LUDB_LEADS, check_leads, load_ludb
 from .metrics import DelineationScorer
-from .prepare import resample_record, split_patients, standardise
+from .prepare import check_split, resample_record, split_patients, standardise
 from .records import Record
 from .training import _atomic_write
 from .waves import scale_waves
@@ -247,33 +247,6 @@ def evaluate_segmenter(
 # ------------------------------------------------------------------------ training
 
 
-def _check_split(split: Mapping[str, Sequence[int]]) -> dict[str, list[int]]:
-    """A given train/val split: both parts present, disjoint, away from the test patients."""
-    from .ludb import LUDB_RECORDS, TEST_RECORDS
-
-    try:
-        parts = {name: sorted(int(r) for r in split[name]) for name in ("train", "val")}
-    except KeyError as error:
-        raise ValueError(f"a split needs 'train' and 'val' lists of LUDB records, missing {error}; "
-                         "use e.g. ecgteach.prepare.patient_folds()[k]") from None
-    for name, ids in parts.items():
-        if not ids:
-            raise ValueError(f"the split's {name!r} part is empty")
-        unknown = sorted(set(ids) - set(LUDB_RECORDS))
-        if unknown:
-            raise ValueError(f"the split's {name!r} part has records that are not in LUDB: "
-                             f"{unknown[:5]}")
-        test = sorted(set(ids) & set(TEST_RECORDS))
-        if test:
-            raise ValueError(f"the split's {name!r} part holds test patients {test[:5]}: records "
-                             "161-200 are never trained on or used to choose a model")
-    shared = sorted(set(parts["train"]) & set(parts["val"]))
-    if shared:
-        raise ValueError(f"patients {shared[:5]} are in both 'train' and 'val'; a patient "
-                         "belongs to one part only")
-    return parts
-
-
 def _compile(model: Any, total_steps: int, recipe: Mapping[str, Any], steps_per_epoch: int) -> None:
     """Recompile ``model`` with Adam on a warm-up + cosine-decay schedule over ``total_steps``.
 
@@ -349,7 +322,7 @@ def train_default_segmenter(
     from .training import fit, set_seed, time_budget
 
     chosen_split = (split_patients(seed=int(rec["split_seed"])) if split is None
-                    else _check_split(split))
+                    else check_split(split))
     train_ids, val_ids = list(chosen_split["train"]), list(chosen_split["val"])
     if fast:
         train_ids = train_ids[: int(rec["train_records"])]

@@ -10,6 +10,7 @@ from ecgteach.ludb import LUDB_LEADS
 from ecgteach.prepare import (
     check_fs,
     check_signal,
+    check_split,
     patient_folds,
     resample_record,
     resample_signal,
@@ -147,3 +148,13 @@ def test_patient_folds_cover_the_non_test_patients_once():
     for bad in (1, 0, 161):
         with pytest.raises(ValueError, match="n_folds"):
             patient_folds(bad)
+
+
+def test_check_split_accepts_a_fold_and_names_what_is_wrong():
+    fold = patient_folds()[1]
+    assert check_split(fold) == {"train": fold["train"], "val": fold["val"]}
+    assert check_split({"train": (3, 1), "val": [np.int64(2)]}) == {"train": [1, 3], "val": [2]}
+    with pytest.raises(ValueError, match=r"both 'train' and 'val'.*one part only"):
+        check_split({"train": [1, 2, 3], "val": [3, 4]})
+    with pytest.raises(ValueError, match="test patients"):
+        check_split({"train": [1], "val": [200]})
