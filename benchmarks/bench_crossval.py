@@ -54,8 +54,8 @@ from bench_models import (  # noqa: E402
 import ecgteach  # noqa: E402
 from ecgteach import train  # noqa: E402
 from ecgteach.delineation import DEFAULT_SEGMENTER  # noqa: E402
-from ecgteach.metrics import DelineationScorer  # noqa: E402
-from ecgteach.prepare import patient_folds  # noqa: E402
+from ecgteach.evaluation import DelineationScorer  # noqa: E402
+from ecgteach.datasets import patient_folds  # noqa: E402
 
 START, END = "<!-- crossval:start -->", "<!-- crossval:end -->"
 SHOWN = ("QRS onset", "QRS offset", "T offset")

@@ -46,7 +46,7 @@ sys.path.insert(0, str(REPO))
 import ecgteach  # noqa: E402
 from ecgteach import experiments as ex  # noqa: E402
 from ecgteach.delineation import DEFAULT_SEGMENTER  # noqa: E402
-from ecgteach.metrics import CSE_TOLERANCES_MS  # noqa: E402
+from ecgteach.evaluation import CSE_TOLERANCES_MS  # noqa: E402
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 FAST_OVERRIDES = {"epochs": 1}
@@ -203,7 +203,7 @@ DELINEATOR_HEADER = ["leads", "boundary", "Se %", "PPV %", "mean ± SD ms",
 
 
 def segmenter_info() -> str:
-    from ecgteach.models import count_params
+    from ecgteach.nn import count_params
 
     sidecar = DEFAULT_SEGMENTER.with_suffix(".json")
     parts = []
@@ -297,7 +297,7 @@ def delineators(fast: bool, with_neurokit: bool) -> str:
 
 def reference_agreement(records: Sequence[int]) -> str:
     """How far lead ii's QRS labels sit from the same beats' labels in the other 11 leads."""
-    from ecgteach.robustness import agreement_summary, label_agreement
+    from ecgteach.evaluation import agreement_summary, label_agreement
 
     twelve = ecgteach.load_ludb(records)
     rows = []

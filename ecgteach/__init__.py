@@ -1,15 +1,19 @@
 """ecgteach: learn ECG delineation with LSTMs on real, cardiologist-annotated ECGs.
 
-``import ecgteach`` is light (numpy, scipy): TensorFlow is imported only when a
-model is built, trained or loaded (``ecgteach.models``, ``ecgteach.training``,
-``delineate``).
+``import ecgteach`` is light (NumPy, SciPy): TensorFlow is imported only when
+a model is built, trained or run, and the widgets only with ``ecgteach.ui``.
+This module is the public face; the areas behind it are subpackages, from the
+bottom up: :mod:`ecgteach.ecg`, :mod:`ecgteach.datasets`,
+:mod:`ecgteach.evaluation`, :mod:`ecgteach.nn`, :mod:`ecgteach.delineation`,
+:mod:`ecgteach.beats`, :mod:`ecgteach.ui`, :mod:`ecgteach.classroom`.
 
-Usage::
-
-    import ecgteach
-    record = ecgteach.load_ludb_record(1)
-    beats = ecgteach.make_seed_dataset(ecgteach.load_ludb(range(1, 161), leads=["ii"]))
-    waves = ecgteach.delineate(record.lead("ii"), fs=record.fs)
+>>> import ecgteach
+>>> record = ecgteach.load_ludb_record(1, leads=["II"])
+>>> record.fs, record.leads
+(500.0, ('ii',))
+>>> beats = ecgteach.make_seed_dataset([record], lead="II", n_beats=None)
+>>> beats.x.shape[1:]
+(200, 2)
 """
 
 from __future__ import annotations
@@ -21,86 +25,136 @@ import os as _os
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-from ._quiet import install as _install_quiet_tensorflow
+from ecgteach._quiet import install as _install_quiet_tensorflow
 
 _install_quiet_tensorflow()  # TensorFlow's C++ start-up lines would look like errors
 
-from .delineation import (
-    Delineator,
-    delineate,
-    labels_to_waves,
-    load_segmenter,
-    probabilities_to_waves,
-    segmenter_info,
+from ecgteach._config import cache_dir, fast
+from ecgteach._version import __version__
+from ecgteach.beats import (
+    LESSON_SETTINGS,
+    SCALINGS,
+    SHIPPED_SETTINGS,
+    BeatSplits,
+    ExperimentResult,
+    InputScaling,
+    SeedDataset,
+    beat_splits,
+    boundary_targets,
+    make_seed_dataset,
+    positions_from_distribution,
+    regression_report,
+    run_lesson_setting,
+    train_boundary_classifier,
+    train_regression,
 )
-from .download import cache_dir, download_database
-from .exercises import check
-from .ludb import (
+from ecgteach.classroom import check
+from ecgteach.datasets import (
     LUDB_FS,
     LUDB_LEADS,
     LUDB_RECORDS,
     TEST_RECORDS,
     bundled_ludb_path,
+    bundled_qtdb_records,
+    download_database,
     load_ludb,
     load_ludb_record,
+    load_qtdb,
     ludb_metadata,
+    patient_folds,
     qrs_durations,
     quirk_counts,
+    split_overlap,
+    split_patients,
 )
-from .metrics import (
+from ecgteach.delineation import (
+    MODEL_FS,
+    SEGMENT_CLASSES,
+    Delineator,
+    DelineatorScores,
+    SegmenterInfo,
+    WindowSet,
+    delineate,
+    labels_to_waves,
+    load_segmenter,
+    make_windows,
+    probabilities_to_waves,
+    score_delineator,
+    score_neurokit,
+    segmentation_labels,
+    segmenter_info,
+    train_default_segmenter,
+)
+from ecgteach.ecg import (
+    STANDARD_LEADS,
+    WAVE_KINDS,
+    Quirk,
+    Record,
+    lead_names,
+    load_wfdb_record,
+    parse_waves,
+    resample_record,
+    resample_signal,
+    standardise,
+)
+from ecgteach.evaluation import (
+    COLLAPSED_BELOW,
     CSE_TOLERANCES_MS,
     DelineationScorer,
+    add_baseline_wander,
+    add_noise,
+    add_powerline,
     collapse_ratio,
+    label_agreement,
     mse_against_mean_baseline,
     score_delineation,
 )
-from .prepare import (
-    patient_folds,
-    resample_record,
-    resample_signal,
-    split_overlap,
-    split_patients,
-    standardise,
-)
-from .qtdb import bundled_qtdb_records, load_qtdb
-from .records import Record, load_wfdb_record
-from .seedset import SeedDataset, make_seed_dataset
-from .targets import (
-    SEGMENT_CLASSES,
-    WindowSet,
-    boundary_targets,
-    make_windows,
-    segmentation_labels,
-)
-from .trainers import fast
-from .waves import WAVE_KINDS, Quirk, parse_waves
-
-__version__ = "0.1.0"
+from ecgteach.nn import CacheMode, count_params, set_seed
 
 __all__ = [
+    "COLLAPSED_BELOW",
     "CSE_TOLERANCES_MS",
+    "LESSON_SETTINGS",
     "LUDB_FS",
     "LUDB_LEADS",
     "LUDB_RECORDS",
+    "MODEL_FS",
+    "SCALINGS",
     "SEGMENT_CLASSES",
+    "SHIPPED_SETTINGS",
+    "STANDARD_LEADS",
     "TEST_RECORDS",
     "WAVE_KINDS",
+    "BeatSplits",
+    "CacheMode",
     "DelineationScorer",
     "Delineator",
+    "DelineatorScores",
+    "ExperimentResult",
+    "InputScaling",
     "Quirk",
     "Record",
     "SeedDataset",
+    "SegmenterInfo",
     "WindowSet",
+    "__version__",
+    "add_baseline_wander",
+    "add_noise",
+    "add_powerline",
+    "beat_splits",
     "boundary_targets",
     "bundled_ludb_path",
     "bundled_qtdb_records",
     "cache_dir",
     "check",
     "collapse_ratio",
+    "count_params",
     "delineate",
     "download_database",
     "fast",
+    "label_agreement",
     "labels_to_waves",
+    "lead_names",
     "load_ludb",
     "load_ludb_record",
     "load_qtdb",
@@ -112,15 +166,24 @@ __all__ = [
     "mse_against_mean_baseline",
     "parse_waves",
     "patient_folds",
+    "positions_from_distribution",
     "probabilities_to_waves",
     "qrs_durations",
     "quirk_counts",
+    "regression_report",
     "resample_record",
     "resample_signal",
+    "run_lesson_setting",
     "score_delineation",
-    "segmenter_info",
+    "score_delineator",
+    "score_neurokit",
     "segmentation_labels",
+    "segmenter_info",
+    "set_seed",
     "split_overlap",
     "split_patients",
     "standardise",
+    "train_boundary_classifier",
+    "train_default_segmenter",
+    "train_regression",
 ]

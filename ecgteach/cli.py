@@ -12,68 +12,21 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
+import dataclasses
 import sys
-import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
-#: WFDB peak symbols written for each wave kind.
-PEAK_SYMBOLS = {"P": "p", "QRS": "N", "T": "t"}
-
-
-def waves_to_annotations(waves: dict[str, np.ndarray]) -> tuple[np.ndarray, list[str]]:
-    """Wave set -> sorted WFDB ``(`` peak ``)`` annotations (missing boundaries omitted).
-
-    Usage: ``samples, symbols = waves_to_annotations(delineate(x, fs))``.
-    """
-    items = []
-    for kind, rows in waves.items():
-        for onset, peak, offset in rows:
-            if onset >= 0:
-                items.append((int(onset), 0, "("))
-            items.append((int(peak), 1, PEAK_SYMBOLS[kind]))
-            if offset >= 0:
-                items.append((int(offset), 2, ")"))
-    items.sort()
-    return np.array([i[0] for i in items], dtype=np.int64), [i[2] for i in items]
-
-
-def write_annotations(
-    record_path: str | Path, extension: str, waves: dict[str, np.ndarray], fs: float
-) -> Path:
-    """Write waves as a WFDB annotation file ``<record>.<extension>``, atomically.
-
-    Usage: ``write_annotations("data/sel100", "ecgteach", waves, 250)``.
-    """
-    import wfdb
-
-    record_path = Path(record_path)
-    if not extension.isalnum():
-        raise ValueError(f"the annotation extension must be letters/digits, got {extension!r}")
-    samples, symbols = waves_to_annotations(waves)
-    if samples.size == 0:
-        raise ValueError("no waves were found: nothing to write")
-    target = record_path.parent / f"{record_path.name}.{extension}"
-    staging = Path(tempfile.mkdtemp(prefix=".ecgteach-", dir=record_path.parent))
-    try:
-        wfdb.wrann(
-            record_path.name, extension, samples, symbol=symbols, fs=fs,
-            write_dir=str(staging),
-        )
-        os.replace(staging / target.name, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+from ecgteach.classroom import lab
+from ecgteach.datasets.download import download_database
+from ecgteach.delineation.delineator import Delineator
+from ecgteach.delineation.recipe import DEFAULT_RECIPE, train_default_segmenter
+from ecgteach.delineation.segmenter import DEFAULT_SEGMENTER, load_segmenter, save_segmenter
+from ecgteach.ecg.wfdbio import read_header, read_signal, write_annotations
 
 
 def _delineate(args: argparse.Namespace) -> int:
-    from .delineation import Delineator, load_segmenter
-    from .wfdbio import read_header, read_signal
-
     header = read_header(args.record)
     signal = read_signal(header)
     names = list(header.sig_names)
@@ -91,21 +44,30 @@ def _delineate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _train(args: argparse.Namespace) -> int:
-    from . import train
-
-    return int(train.main(args.extra) or 0)
+def _train(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    started = time.perf_counter()
+    leads = "ii" if args.fast else args.leads
+    recipe = {} if args.epochs is None else {"epochs": args.epochs}
+    model, info = train_default_segmenter(
+        seconds=args.seconds, seed=args.seed, leads=leads, fast=args.fast, recipe=recipe,
+        progress=None if args.quiet else "text", started=started,
+    )
+    info = dataclasses.replace(info, command="ecgteach " + " ".join(argv),
+                               wall_seconds=round(time.perf_counter() - started, 2))
+    model_path, meta_path = save_segmenter(model, info, args.out)
+    print(f"wrote {model_path} and {meta_path.name} ({info.epochs_run} epochs, "
+          f"{info.wall_seconds:.0f} s)")
+    for name, summary in info.validation_scores.items():
+        which = "lead ii" if name == "ii" else f"leads {', '.join(info.config.training_leads)}"
+        print(f"\nvalidation patients, {which}:\n{summary.table}")
+    return 0
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from . import lab
-
     return lab.main(args.dir, args.extra)
 
 
 def _download(args: argparse.Namespace) -> int:
-    from .download import download_database
-
     folder = download_database(args.database, records=args.records or None)
     print(folder)
     return 0
@@ -140,11 +102,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_delineate)
 
     p = commands.add_parser(
-        "train", help="retrain the default segmenter from the bundled data",
-        description="Run `python -m ecgteach.train` with the given arguments.",
-        add_help=False,
+        "train", help="retrain the default segmenter from the bundled data (about 3 min)",
+        description="Train ecgteach's default segmenter from the bundled LUDB (about 3 min on "
+        "2 CPU cores) and write it as .keras with a .json sidecar (its training record).",
     )
-    p.set_defaults(func=_train, forwards_extra=True)
+    p.add_argument("--seconds", type=float, default=180.0,
+                   help="wall-clock budget of the whole run in seconds (default: 180)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--out", type=Path, default=DEFAULT_SEGMENTER,
+                   help="model file to write (default: the shipped segmenter)")
+    p.add_argument("--leads", choices=["all", "ii"], default="all",
+                   help="leads used as training examples (default: all 12)")
+    p.add_argument("--epochs", type=int, default=None,
+                   help=f"epochs (default: {DEFAULT_RECIPE['epochs']})")
+    p.add_argument("--fast", action="store_true",
+                   help="a smoke run: 4 training + 2 validation records, lead ii, one epoch")
+    p.add_argument("--quiet", action="store_true", help="print only the final summary")
+    p.set_defaults(func=_train)
 
     p = commands.add_parser(
         "download", help="download LUDB or QTDB from PhysioNet into the cache (optional)",
@@ -162,7 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra and not getattr(args, "forwards_extra", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.extra = extra
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if args.func is _train:
+            return _train(args, argv)
         return int(args.func(args) or 0)
     except (ValueError, FileNotFoundError, ConnectionError) as error:
         print(f"ecgteach {args.command}: error: {error}", file=sys.stderr)

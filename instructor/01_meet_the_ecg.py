@@ -27,8 +27,8 @@
 import numpy as np
 
 import ecgteach
-from ecgteach.plots import qrs_duration_figure, record_figure, seed_beats_figure
-from ecgteach.widgets import RecordBrowser
+from ecgteach.ui import qrs_duration_figure, record_figure, seed_beats_figure
+from ecgteach.ui import RecordBrowser
 
 # %% [markdown]
 # ## 2. Load a record

@@ -13,11 +13,11 @@
 
 # %%
 import ecgteach
-from ecgteach.diagnostics import input_saturation, regression_report
-from ecgteach.experiments import beat_splits, run_lesson_setting
-from ecgteach.panels import ComparisonBoard
-from ecgteach.plots import loss_figure, prediction_scatter, table_html
-from ecgteach.trainers import regression_panel
+from ecgteach.beats import input_saturation, regression_report
+from ecgteach.beats import beat_splits, run_lesson_setting
+from ecgteach.ui import ComparisonBoard
+from ecgteach.ui import loss_figure, prediction_scatter, table_html
+from ecgteach.ui import regression_panel
 
 FAST = ecgteach.fast()  # ECGTEACH_FAST=1: small data and 1 epoch (for the test suite)
 QUICK = {"epochs": 1} if FAST else {}

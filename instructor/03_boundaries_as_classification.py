@@ -13,13 +13,13 @@
 
 # %%
 import ecgteach
-from ecgteach.diagnostics import boundary_probabilities
-from ecgteach.experiments import beat_splits, run_lesson_setting
-from ecgteach.panels import ComparisonBoard
-from ecgteach.plots import loss_figure, table_html
-from ecgteach.targets import boundary_targets
-from ecgteach.trainers import classifier_panel
-from ecgteach.widgets import ProbabilityInspector
+from ecgteach.beats import boundary_probabilities
+from ecgteach.beats import beat_splits, run_lesson_setting
+from ecgteach.ui import ComparisonBoard
+from ecgteach.ui import loss_figure, table_html
+from ecgteach.beats import boundary_targets
+from ecgteach.ui import classifier_panel
+from ecgteach.ui import ProbabilityInspector
 
 FAST = ecgteach.fast()  # ECGTEACH_FAST=1: small data and 1 epoch (for the test suite)
 QUICK = {"epochs": 1} if FAST else {}

@@ -16,12 +16,12 @@ import numpy as np
 from IPython.display import display
 
 import ecgteach
-from ecgteach.experiments import score_neurokit, score_segmenter
-from ecgteach.models import count_params
-from ecgteach.panels import ComparisonBoard
-from ecgteach.plots import loss_figure, score_table, table_html, window_figure
-from ecgteach.trainers import segmenter_panel
-from ecgteach.widgets import SegmentationViewer
+from ecgteach.delineation import score_neurokit, score_delineator as score_segmenter
+from ecgteach.nn import count_params
+from ecgteach.ui import ComparisonBoard
+from ecgteach.ui import loss_figure, score_table, table_html, window_figure
+from ecgteach.ui import segmenter_panel
+from ecgteach.ui import SegmentationViewer
 
 FAST = ecgteach.fast()  # ECGTEACH_FAST=1: fewer records (for the test suite)
 split = ecgteach.split_patients(seed=0)

@@ -16,21 +16,10 @@ import numpy as np
 import wfdb
 
 import ecgteach
-from ecgteach.plots import (
-    beat_gallery_figure,
-    label_agreement_figure,
-    robustness_figure,
-    score_table,
-)
-from ecgteach.robustness import (
-    add_baseline_wander,
-    add_noise,
-    agreement_summary,
-    label_agreement,
-    score_records,
-    worst_beats,
-)
-from ecgteach.widgets import RobustnessExplorer
+from ecgteach.ui import beat_gallery_figure, label_agreement_figure, robustness_figure, score_table
+from ecgteach.evaluation import add_baseline_wander, add_noise, agreement_summary, label_agreement
+from ecgteach.delineation import score_delineator as score_records, worst_beats
+from ecgteach.ui import RobustnessExplorer
 
 FAST = ecgteach.fast()
 
@@ -188,7 +177,7 @@ label_agreement_figure(agreement)
 # `ecgteach delineate path/to/record --out ecgteach`.
 
 # %%
-from ecgteach.cli import write_annotations
+from ecgteach.ecg import write_annotations
 
 written = write_annotations(folder / "my_ecg", "ecgteach", my_waves, mine.fs)
 annotation = wfdb.rdann(str(folder / "my_ecg"), "ecgteach")

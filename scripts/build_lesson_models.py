@@ -34,8 +34,8 @@ import time
 def main(argv: list[str] | None = None) -> int:
     """Train and write the shipped lesson models; prints one line per model."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from ecgteach.experiments import SHIPPED_SETTINGS, beat_splits, run_lesson_setting
-    from ecgteach.training import shipped_models_dir
+    from ecgteach.beats import SHIPPED_SETTINGS, beat_splits, run_lesson_setting
+    from ecgteach.nn import shipped_models_dir
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=SHIPPED_SETTINGS,
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = list(args.only or SHIPPED_SETTINGS)
 
-    from ecgteach.train import configure_threads
+    from ecgteach.nn import configure_threads
 
     configure_threads(2)
     target = shipped_models_dir()

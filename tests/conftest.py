@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import ecgteach
-from ecgteach.ludb import LUDB_LEADS
+from ecgteach.datasets import LUDB_LEADS
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_LUDB = ecgteach.bundled_ludb_path()

@@ -9,8 +9,9 @@ import pytest
 import wfdb
 
 import ecgteach
-from ecgteach.cli import main, waves_to_annotations, write_annotations
-from ecgteach.waves import parse_waves
+from ecgteach.cli import main
+from ecgteach.ecg import waves_to_annotations, write_annotations
+from ecgteach.ecg import parse_waves
 
 QTDB = ecgteach.bundled_qtdb_records
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

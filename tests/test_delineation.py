@@ -6,16 +6,9 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.delineation import (
-    MODEL_FS,
-    Delineator,
-    delineate,
-    expected_boundaries,
-    labels_to_waves,
-    probabilities_to_waves,
-)
-from ecgteach.metrics import score_delineation
-from ecgteach.targets import segmentation_labels
+from ecgteach.delineation import MODEL_FS, Delineator, delineate, expected_boundaries, labels_to_waves, probabilities_to_waves
+from ecgteach.evaluation import score_delineation
+from ecgteach.delineation import segmentation_labels
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -94,7 +87,7 @@ def test_expected_boundaries_bad_input():
 
 def test_expected_boundaries_beat_argmax_edges_on_the_validation_patients():
     """The reason delineate uses them: lower SD on the validation patients (never the test)."""
-    from ecgteach.train import evaluate_segmenter
+    from ecgteach.delineation import score_delineator as evaluate_segmenter
 
     model = ecgteach.load_segmenter()
     validation = ecgteach.load_ludb(ecgteach.split_patients(seed=0)["val"], leads=["ii"])
@@ -120,8 +113,8 @@ def test_labels_to_waves_bad_input(labels, signal, fs, message):
 
 @pytest.fixture(scope="module")
 def tiny_delineator():
-    from ecgteach.models import segmenter
-    from ecgteach.training import set_seed
+    from ecgteach.nn import segmenter
+    from ecgteach.nn import set_seed
 
     set_seed(0)
     return Delineator(segmenter(conv_filters=(4,), lstm_units=4, decoder_filters=4))

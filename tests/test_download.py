@@ -10,14 +10,11 @@ import pytest
 import wfdb
 
 import ecgteach
-from ecgteach.download import (
-    COMPLETE_MARKER,
-    cache_dir,
-    database_dir,
-    download_database,
-    is_complete,
-)
-from ecgteach.ludb import LUDB_LEADS, ludb_path
+from ecgteach.datasets.download import COMPLETE_MARKER
+from ecgteach._config import cache_dir
+from ecgteach.datasets import database_dir, download_database, is_complete
+from ecgteach.datasets import LUDB_LEADS
+from ecgteach.datasets.ludb import ludb_path
 
 SOURCES = {
     "ludb": ecgteach.bundled_ludb_path(),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.exercises import Feedback, list_exercises
+from ecgteach.classroom import Feedback, list_exercises
 
 
 @pytest.fixture(scope="module")

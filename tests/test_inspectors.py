@@ -9,9 +9,9 @@ import pytest
 
 import ecgteach
 from ecgteach.delineation import Delineator
-from ecgteach.prepare import resample_signal
-from ecgteach.targets import boundary_targets
-from ecgteach.widgets import ProbabilityInspector, SegmentationViewer
+from ecgteach.ecg import resample_signal
+from ecgteach.beats import boundary_targets
+from ecgteach.ui import ProbabilityInspector, SegmentationViewer
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -94,7 +94,7 @@ class CleanOnlyDelineator(Delineator):
 
 
 def test_robustness_explorer_corrupts_what_it_shows_and_scores():
-    from ecgteach.widgets import RobustnessExplorer
+    from ecgteach.ui import RobustnessExplorer
 
     records = ecgteach.load_ludb([161, 162], leads=["ii"])
     explorer = RobustnessExplorer(records, CleanOnlyDelineator(records))

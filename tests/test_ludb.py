@@ -12,10 +12,12 @@ import pytest
 import wfdb
 
 import ecgteach
-from ecgteach.ludb import LUDB_LEADS, ludb_path, qrs_durations
-from ecgteach.records import Record, load_wfdb_record, spans_from_samples
-from ecgteach.waves import MISSING
-from ecgteach.wfdbio import read_annotation
+from ecgteach.datasets import LUDB_LEADS, qrs_durations
+from ecgteach.datasets.ludb import ludb_path
+from ecgteach.ecg import Record, load_wfdb_record
+from ecgteach.ecg.records import spans_from_samples
+from ecgteach.ecg import MISSING
+from ecgteach.ecg import read_annotation
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))

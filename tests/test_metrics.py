@@ -11,18 +11,9 @@ import pytest
 import wfdb.processing
 
 import ecgteach
-from ecgteach.metrics import (
-    BOUNDARIES,
-    CSE_TOLERANCES_MS,
-    DelineationScorer,
-    collapse_ratio,
-    match_boundaries,
-    mse_against_mean_baseline,
-    score_boundaries,
-    score_delineation,
-)
-from ecgteach.waves import WAVE_KINDS, parse_waves
-from ecgteach.wfdbio import read_annotation
+from ecgteach.evaluation import BOUNDARIES, CSE_TOLERANCES_MS, DelineationScorer, collapse_ratio, match_boundaries, mse_against_mean_baseline, score_boundaries, score_delineation
+from ecgteach.ecg import WAVE_KINDS, parse_waves
+from ecgteach.ecg import read_annotation
 
 LUDB = Path(ecgteach.__file__).parent / "data" / "ludb" / "data"
 FS = 500

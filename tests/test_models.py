@@ -17,8 +17,8 @@ keras = pytest.importorskip("keras")
 
 import ecgteach  # noqa: E402
 from ecgteach import models  # noqa: E402
-from ecgteach.targets import boundary_targets  # noqa: E402
-from ecgteach.training import fit, set_seed  # noqa: E402
+from ecgteach.beats import boundary_targets  # noqa: E402
+from ecgteach.nn import fit, set_seed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
-from ecgteach.panels import ComparisonBoard, TrainingPanel
+from ecgteach.ui import ComparisonBoard, TrainingPanel
 
 
 def fake_train(config, on_epoch, stop):
@@ -118,7 +118,7 @@ def test_stop_works_with_a_real_keras_fit():
     """A real Keras model: Stop lands within one epoch of the click."""
     import keras
 
-    from ecgteach.training import fit, set_seed
+    from ecgteach.nn import fit, set_seed
 
     x = np.random.default_rng(0).normal(size=(2048, 20, 1)).astype("float32")
     y = x.sum(axis=(1, 2))

@@ -6,13 +6,8 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.plots import (
-    WAVE_COLOURS,
-    qrs_duration_figure,
-    record_figure,
-    seed_beats_figure,
-    wave_shapes,
-)
+from ecgteach.ui import WAVE_COLOURS, qrs_duration_figure, record_figure, seed_beats_figure
+from ecgteach.ui.plots import wave_shapes
 
 
 def test_record_figure_shades_every_annotated_wave():
@@ -65,8 +60,8 @@ def test_seed_beats_figure_marks_labels():
 
 
 def test_label_agreement_figure_puts_each_record_where_its_numbers_are():
-    from ecgteach.plots import label_agreement_figure
-    from ecgteach.robustness import LabelAgreement
+    from ecgteach.ui import label_agreement_figure
+    from ecgteach.evaluation import LabelAgreement
 
     rows = [LabelAgreement("2", "ii", "QRS offset", 9, 1.5, -0.5, 1.0),
             LabelAgreement("170", "ii", "QRS offset", 7, 20.3, -20.9, -0.6),
@@ -81,8 +76,8 @@ def test_label_agreement_figure_puts_each_record_where_its_numbers_are():
 
 
 def test_score_table_renders_the_scorer_table_in_a_notebook():
-    from ecgteach.metrics import DelineationScorer
-    from ecgteach.plots import score_table
+    from ecgteach.evaluation import DelineationScorer
+    from ecgteach.ui import score_table
 
     record = ecgteach.load_ludb_record(161, leads=["ii", "i"])
     scorer = DelineationScorer()

@@ -6,18 +6,10 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.ludb import LUDB_LEADS
-from ecgteach.prepare import (
-    check_fs,
-    check_signal,
-    check_split,
-    patient_folds,
-    resample_record,
-    resample_signal,
-    split_patients,
-    standardise,
-)
-from ecgteach.waves import MISSING
+from ecgteach.datasets import LUDB_LEADS
+from ecgteach.ecg import check_fs, check_signal, resample_record, resample_signal, standardise
+from ecgteach.datasets import check_split, patient_folds, split_patients
+from ecgteach.ecg import MISSING
 
 QUIRKY = (7, 8, 34, 95, 104, 111, 116)
 

@@ -6,13 +6,8 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.robustness import (
-    add_baseline_wander,
-    add_noise,
-    add_powerline,
-    score_records,
-    worst_beats,
-)
+from ecgteach.evaluation import add_baseline_wander, add_noise, add_powerline
+from ecgteach.delineation import score_delineator as score_records, worst_beats
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +74,7 @@ def test_other_leads_boundary_follows_a_shifted_lead():
     """Move lead ii's QRS offsets 5 samples later: they now sit 10 ms after the other leads."""
     from dataclasses import replace
 
-    from ecgteach.robustness import other_leads_boundary
+    from ecgteach.evaluation import other_leads_boundary
 
     record = ecgteach.load_ludb_record(1)
     reference = other_leads_boundary(record, "ii", "QRS offset")
@@ -97,7 +92,7 @@ def test_other_leads_boundary_follows_a_shifted_lead():
 
 
 def test_label_agreement_on_real_records():
-    from ecgteach.robustness import agreement_summary, label_agreement
+    from ecgteach.evaluation import agreement_summary, label_agreement
 
     records = ecgteach.load_ludb([2, 170], leads=None)
     exact = truth_delineator(records)  # the lead ii labels shifted 2 samples (4 ms) later

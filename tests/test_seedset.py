@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.prepare import resample_record, split_patients
-from ecgteach.seedset import make_seed_dataset, max_beat_samples
-from ecgteach.waves import parse_waves
-from ecgteach.wfdbio import read_annotation
+from ecgteach.ecg import resample_record
+from ecgteach.datasets import split_patients
+from ecgteach.beats import make_seed_dataset
+from ecgteach.beats.seedset import max_beat_samples
+from ecgteach.ecg import parse_waves
+from ecgteach.ecg import read_annotation
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 pytest.importorskip("keras")
 
 from ecgteach import training  # noqa: E402
-from ecgteach.experiments import (  # noqa: E402
-    LESSON_SETTINGS,
-    SHIPPED_SETTINGS,
-    beat_splits,
-    run_lesson_setting,
-)
 
 REBUILD = "stale shipped lesson model: run `python scripts/build_lesson_models.py`"
 

@@ -15,8 +15,8 @@ keras = pytest.importorskip("keras")
 
 import ecgteach  # noqa: E402
 from ecgteach import models, train  # noqa: E402
-from ecgteach.metrics import DelineationScorer  # noqa: E402
-from ecgteach.training import fit, set_seed, time_budget  # noqa: E402
+from ecgteach.evaluation import DelineationScorer  # noqa: E402
+from ecgteach.nn import fit, set_seed, time_budget  # noqa: E402
 
 
 def test_help_lists_the_options(capsys) -> None:
@@ -120,7 +120,7 @@ def test_the_default_recipe_is_deterministic(monkeypatch) -> None:
 
 
 def test_a_given_split_replaces_the_seeded_one(monkeypatch) -> None:
-    from ecgteach.prepare import patient_folds
+    from ecgteach.datasets import patient_folds
 
     monkeypatch.setitem(train.FAST_RECIPE, "train_records", 2)
     monkeypatch.setitem(train.FAST_RECIPE, "val_records", 1)

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from ecgteach import experiments, trainers
-from ecgteach.experiments import LESSON_SETTINGS, SCALINGS, InputScaling
-from ecgteach.panels import CUSTOM, TrainingPanel
+from ecgteach.beats import LESSON_SETTINGS, SCALINGS, InputScaling
+from ecgteach.ui.panels import CUSTOM
+from ecgteach.ui import TrainingPanel
 
 
 def make_panel(**kwargs):

@@ -17,16 +17,7 @@ keras = pytest.importorskip("keras")
 
 import ecgteach  # noqa: E402
 from ecgteach import models, training  # noqa: E402
-from ecgteach.targets import boundary_targets  # noqa: E402
-from ecgteach.training import (  # noqa: E402
-    FitResult,
-    Stopper,
-    cache_key,
-    cached_fit,
-    fit,
-    model_cache_dir,
-    set_seed,
-)
+from ecgteach.beats import boundary_targets  # noqa: E402
 
 
 @cache

@@ -7,17 +7,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from ecgteach.ludb import LUDB_LEADS
-from ecgteach.waves import (
-    MISSING,
-    WAVE_KINDS,
-    crop_waves,
-    empty_waves,
-    parse_waves,
-    qrs_durations_ms,
-    scale_waves,
-)
-from ecgteach.wfdbio import read_annotation
+from ecgteach.datasets import LUDB_LEADS
+from ecgteach.ecg import MISSING, WAVE_KINDS, crop_waves, empty_waves, parse_waves, qrs_durations_ms, scale_waves
+from ecgteach.ecg import read_annotation
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import wfdb
 
-from ecgteach.ludb import LUDB_LEADS
-from ecgteach.wfdbio import read_annotation, read_header, read_signal
+from ecgteach.datasets import LUDB_LEADS
+from ecgteach.ecg import read_annotation, read_header, read_signal
 
 QTDB_RECORDS = ("sel100", "sel102", "sel232", "sel30", "sele0104")
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.plots import WAVE_COLOURS
-from ecgteach.widgets import RecordBrowser
+from ecgteach.ui import WAVE_COLOURS
+from ecgteach.ui import RecordBrowser
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,60 @@
+"""The beat experiments of lessons 02-03: the learner's beats, scalings, recipes, lesson settings.
+"""
+
+from ecgteach.beats.diagnostics import boundary_probabilities, input_saturation, regression_report
+from ecgteach.beats.recipes import (
+    LiveHooks,
+    TrainingData,
+    TrainingOptions,
+    train_boundary_classifier,
+    train_regression,
+)
+from ecgteach.beats.results import ExperimentResult, beat_scores
+from ecgteach.beats.scaling import (
+    SCALINGS,
+    TARGET_OPTIONS,
+    TIME_OPTIONS,
+    VOLTAGE_OPTIONS,
+    FittedScaling,
+    InputScaling,
+)
+from ecgteach.beats.seedset import SeedDataset, make_seed_dataset
+from ecgteach.beats.settings import (
+    LESSON_SETTINGS,
+    RECIPES,
+    SHIPPED_SETTINGS,
+    LessonSetting,
+    run_lesson_setting,
+)
+from ecgteach.beats.splits import BeatSplits, beat_splits
+from ecgteach.beats.targets import boundary_targets, positions_from_distribution
+
+__all__ = [
+    "LESSON_SETTINGS",
+    "RECIPES",
+    "SCALINGS",
+    "SHIPPED_SETTINGS",
+    "TARGET_OPTIONS",
+    "TIME_OPTIONS",
+    "VOLTAGE_OPTIONS",
+    "beat_scores",
+    "beat_splits",
+    "BeatSplits",
+    "boundary_probabilities",
+    "boundary_targets",
+    "ExperimentResult",
+    "FittedScaling",
+    "input_saturation",
+    "InputScaling",
+    "LessonSetting",
+    "LiveHooks",
+    "make_seed_dataset",
+    "positions_from_distribution",
+    "regression_report",
+    "run_lesson_setting",
+    "SeedDataset",
+    "train_boundary_classifier",
+    "train_regression",
+    "TrainingData",
+    "TrainingOptions",
+]

@@ -1,0 +1,145 @@
+"""FIXME docstring (parts of experiments)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ecgteach.beats.seedset import SeedDataset
+
+# -------------------------------------------------------------------------- scaling
+
+VOLTAGE_OPTIONS = ("raw", "standardised")
+TIME_OPTIONS = ("raw_ms", "scaled", "dropped")
+TARGET_OPTIONS = ("raw", "zscore", "length")
+
+
+@dataclass(frozen=True)
+class InputScaling:
+    """How inputs and targets are scaled before training (one fix at a time).
+
+    * ``voltage``: ``"raw"`` (mV) or ``"standardised"`` (minus the training mean,
+      divided by the training SD, over beat samples; the padding stays 0);
+    * ``time``: ``"raw_ms"`` (0-800 ms, the learner's channel), ``"scaled"``
+      (divided by the row duration: 0-1) or ``"dropped"`` (voltage only);
+    * ``targets``: ``"raw"`` (indices), ``"zscore"`` (training mean and SD per
+      boundary) or ``"length"`` (divided by the row length).
+
+    Usage: ``InputScaling(voltage="standardised", time="scaled", targets="zscore")``.
+    """
+
+    voltage: str = "raw"
+    time: str = "raw_ms"
+    targets: str = "raw"
+
+    def __post_init__(self) -> None:
+        for name, options in (("voltage", VOLTAGE_OPTIONS), ("time", TIME_OPTIONS),
+                              ("targets", TARGET_OPTIONS)):
+            if getattr(self, name) not in options:
+                raise ValueError(f"{name} must be one of {options}, got {getattr(self, name)!r}")
+
+    @property
+    def channels(self) -> int:
+        """Number of input channels (1 when the time channel is dropped)."""
+        return 1 if self.time == "dropped" else 2
+
+    def describe(self) -> str:
+        """A short phrase for tables, e.g. ``"std. voltage, time/800 ms, z-scored targets"``."""
+        voltage = {"raw": "raw mV", "standardised": "std. voltage"}[self.voltage]
+        time_ = {"raw_ms": "time in ms", "scaled": "scaled time", "dropped": "no time"}[self.time]
+        targets = {"raw": "raw targets", "zscore": "z-scored targets",
+                   "length": "targets/length"}[self.targets]
+        return f"{voltage}, {time_}, {targets}"
+
+    def fit(self, train: SeedDataset) -> FittedScaling:
+        """Fit the statistics on the training beats only.
+
+        Usage: ``scaler = scaling.fit(splits.train)``.
+        """
+        if "voltage" not in train.channels:
+            raise ValueError("the beats have no voltage channel")
+        beat = _beat_mask(train)
+        volts = train.voltage[beat].astype(np.float64)
+        labels = train.y.astype(np.float64)
+        return FittedScaling(
+            options=self, voltage_mean=float(volts.mean()),
+            voltage_std=float(volts.std()) or 1.0,
+            row_ms=train.length * 1000.0 / train.fs, length=train.length,
+            target_mean=labels.mean(axis=0), target_std=np.where(labels.std(axis=0) > 0,
+                                                                 labels.std(axis=0), 1.0),
+        )
+
+
+#: Named presets used by the lessons and the benchmark.
+SCALINGS: dict[str, InputScaling] = {
+    "raw": InputScaling(),
+    "zscore_targets": InputScaling(targets="zscore"),
+    "standardise_voltage": InputScaling(voltage="standardised"),
+    "scaled": InputScaling(voltage="standardised", time="scaled", targets="zscore"),
+    "voltage_channel": InputScaling(voltage="standardised", time="dropped", targets="zscore"),
+}
+
+
+def _beat_mask(beats: SeedDataset) -> np.ndarray:
+    """``(n, length)`` True on beat samples, False on the leading zero padding."""
+    return np.arange(beats.length)[None, :] >= beats.n_padding[:, None]
+
+
+@dataclass(frozen=True, eq=False)
+class FittedScaling:
+    """:class:`InputScaling` with statistics from the training beats.
+
+    Usage: ``x = scaler.x(splits.val); pred = scaler.inverse_y(model.predict(x))``.
+    """
+
+    options: InputScaling
+    voltage_mean: float
+    voltage_std: float
+    row_ms: float
+    length: int
+    target_mean: np.ndarray
+    target_std: np.ndarray
+
+    def x(self, beats: SeedDataset) -> np.ndarray:
+        """Model inputs ``(n, length, channels)`` float32."""
+        volts = beats.voltage.astype(np.float32)
+        if self.options.voltage == "standardised":
+            scaled = (volts - self.voltage_mean) / self.voltage_std
+            volts = np.where(_beat_mask(beats), scaled, 0.0).astype(np.float32)
+        if self.options.time == "dropped":
+            return volts[..., None]
+        if "time_ms" not in beats.channels:
+            raise ValueError("this scaling needs the time_ms channel (voltage_only=False beats)")
+        times = beats.x[:, :, beats.channels.index("time_ms")].astype(np.float32)
+        if self.options.time == "scaled":
+            times = times / np.float32(self.row_ms)
+        return np.stack([times, volts], axis=-1)
+
+    def y(self, labels: np.ndarray) -> np.ndarray:
+        """Regression targets from ``(n, 2)`` indices."""
+        labels = np.asarray(labels, dtype=np.float64)
+        if self.options.targets == "zscore":
+            labels = (labels - self.target_mean) / self.target_std
+        elif self.options.targets == "length":
+            labels = labels / self.length
+        return labels.astype(np.float32)
+
+    def inverse_y(self, predictions: np.ndarray) -> np.ndarray:
+        """Model outputs back to indices (float64 samples)."""
+        out = np.asarray(predictions, dtype=np.float64)
+        if self.options.targets == "zscore":
+            return out * self.target_std + self.target_mean
+        if self.options.targets == "length":
+            return out * self.length
+        return out
+
+
+def _as_scaling(scaling: str | InputScaling) -> InputScaling:
+    if isinstance(scaling, InputScaling):
+        return scaling
+    if scaling not in SCALINGS:
+        raise ValueError(f"unknown scaling {scaling!r}; use an InputScaling or one of "
+                         f"{list(SCALINGS)}")
+    return SCALINGS[scaling]

@@ -1,0 +1,132 @@
+"""The settings lessons 02-03 use by default, by name: one recipe call each.
+
+>>> LESSON_SETTINGS["learner_raw"].recipe, LESSON_SETTINGS["learner_raw"].epochs
+('regression', 3)
+>>> "learner_raw" in SHIPPED_SETTINGS
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from ecgteach.beats.recipes import train_boundary_classifier, train_regression
+from ecgteach.beats.results import ExperimentResult
+from ecgteach.beats.splits import BeatSplits
+
+#: The recipe behind each kind of lesson setting.
+RECIPES = {"regression": train_regression, "classifier": train_boundary_classifier}
+
+
+@dataclass(frozen=True)
+class LessonSetting:
+    """One lesson model: a name, a label for tables, a recipe and its arguments.
+
+    ``recipe`` is ``"regression"`` (:func:`~ecgteach.beats.train_regression`)
+    or ``"classifier"`` (:func:`~ecgteach.beats.train_boundary_classifier`);
+    ``arguments`` are its keyword arguments. ``shipped``: its trained weights
+    ship with ecgteach (``ecgteach/weights/lessons``, built by
+    ``scripts/build_lesson_models.py``) because it takes minutes to train on two
+    cores; with ``cache="shipped"`` a lesson loads them instead of training.
+    """
+
+    name: str
+    label: str
+    recipe: str
+    arguments: Mapping[str, Any]
+    shipped: bool = False
+
+    def __post_init__(self) -> None:
+        if self.recipe not in RECIPES:
+            raise ValueError(f"recipe must be one of {list(RECIPES)}, got {self.recipe!r}")
+        object.__setattr__(self, "arguments", MappingProxyType(dict(self.arguments)))
+
+    @property
+    def epochs(self) -> int:
+        """Epochs of this setting (the training panels start from it)."""
+        return int(self.arguments["epochs"])
+
+    def run(self, splits: BeatSplits, **overrides: Any) -> ExperimentResult:
+        """Train (or load) this setting's model; ``overrides`` replace its arguments."""
+        kwargs = {**self.arguments, "name": self.label, **overrides}
+        return RECIPES[self.recipe](splits, **kwargs)
+
+
+#: Epochs are chosen so each trains in about 2 min or less on 2 CPU cores with all
+#: ~900 training beats; ``early_stopping_patience`` keeps the best validation epoch.
+_SETTINGS: tuple[LessonSetting, ...] = (
+    LessonSetting(
+        "learner_raw", "learner's LSTM, raw data", "regression",
+        {"model": "learner_lstm", "scaling": "raw", "epochs": 3, "early_stopping_patience": 2},
+        shipped=True),
+    LessonSetting(
+        "learner_zscore_targets", "learner's LSTM, z-scored targets only", "regression",
+        {"model": "learner_lstm", "scaling": "zscore_targets",
+         "epochs": 3, "early_stopping_patience": 2},
+        shipped=True),
+    LessonSetting(
+        "learner_standardise_voltage", "learner's LSTM, standardised voltage only",
+        "regression",
+        {"model": "learner_lstm", "scaling": "standardise_voltage",
+         "epochs": 3, "early_stopping_patience": 2},
+        shipped=True),
+    LessonSetting(
+        "learner_scaled", "learner's LSTM, scaled inputs and targets", "regression",
+        {"model": "learner_lstm", "scaling": "scaled", "epochs": 3, "early_stopping_patience": 2},
+        shipped=True),
+    LessonSetting(
+        "small_lstm_adam", "LSTM(32) + Adam, scaled", "regression",
+        {"model": "learner_lstm", "scaling": "scaled",
+         "epochs": 30, "early_stopping_patience": 5,
+         "build_kwargs": {"units": (32,), "dropout": 0.0, "optimizer": "adam",
+                          "learning_rate": 3e-3}},
+        shipped=True),
+    LessonSetting(
+        "conv_lstm_raw", "Conv1D + LSTM, raw data", "regression",
+        {"model": "learner_conv_lstm", "scaling": "raw",
+         "epochs": 10, "early_stopping_patience": 4},
+        shipped=False),
+    LessonSetting(
+        "conv_lstm_scaled", "Conv1D + LSTM, scaled", "regression",
+        {"model": "learner_conv_lstm", "scaling": "scaled",
+         "epochs": 15, "early_stopping_patience": 5},
+        shipped=False),
+    LessonSetting(
+        "flattened_regression", "flattened states, regression", "regression",
+        {"model": "flattened_states", "scaling": "voltage_channel",
+         "epochs": 30, "early_stopping_patience": 5},
+        shipped=False),
+    LessonSetting(
+        "classifier_joint", "boundary classifier, all states, joint heads", "classifier",
+        {"variant": "all_states", "heads": "joint", "epochs": 12, "early_stopping_patience": 4},
+        shipped=False),
+    LessonSetting(
+        "classifier_separate", "boundary classifier, all states, two networks", "classifier",
+        {"variant": "all_states", "heads": "separate", "epochs": 12, "early_stopping_patience": 4},
+        shipped=True),
+    LessonSetting(
+        "classifier_last_state", "boundary classifier, last state only", "classifier",
+        {"variant": "last_state", "heads": "joint", "epochs": 12, "early_stopping_patience": 4},
+        shipped=True),
+    LessonSetting(
+        "flattened_classifier", "flattened states, classification", "classifier",
+        {"variant": "flattened", "heads": "joint", "epochs": 12, "early_stopping_patience": 4},
+        shipped=False),
+)
+#: The lesson settings by name (the benchmark trains each of them).
+LESSON_SETTINGS: Mapping[str, LessonSetting] = MappingProxyType({s.name: s for s in _SETTINGS})
+#: Names of the settings whose trained weights ship with ecgteach.
+SHIPPED_SETTINGS: tuple[str, ...] = tuple(s.name for s in _SETTINGS if s.shipped)
+
+
+def run_lesson_setting(name: str, splits: BeatSplits, **overrides: Any) -> ExperimentResult:
+    """Train (or load) one of :data:`LESSON_SETTINGS`; ``overrides`` replace its arguments.
+
+    Usage: ``run_lesson_setting("learner_raw", splits, epochs=1, progress=None)``.
+    """
+    if name not in LESSON_SETTINGS:
+        raise ValueError(f"unknown lesson setting {name!r}; choose from {list(LESSON_SETTINGS)}")
+    return LESSON_SETTINGS[name].run(splits, **overrides)

@@ -1,0 +1,73 @@
+"""FIXME docstring (parts of experiments)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ecgteach.beats.seedset import SeedDataset, make_seed_dataset
+from ecgteach.datasets.ludb import TEST_RECORDS, load_ludb
+from ecgteach.datasets.splits import split_patients
+
+#: Records per part in ``fast`` mode (tests, ``ECGTEACH_FAST``).
+FAST_RECORDS: dict[str, int] = {"train": 12, "val": 4, "test": 4}
+
+# ----------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, eq=False)
+class BeatSplits:
+    """Learner-format beats of the training, validation and (fixed) test patients.
+
+    ``records`` maps each part to its LUDB record numbers; ``config`` holds the
+    arguments of :func:`beat_splits`. Usage: ``splits.train.x.shape``.
+    """
+
+    train: SeedDataset
+    val: SeedDataset
+    test: SeedDataset
+    records: dict[str, list[int]]
+    config: dict[str, Any]
+
+    @property
+    def fs(self) -> float:
+        """Sampling rate of the beats (Hz)."""
+        return self.train.fs
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k} {len(getattr(self, k))}" for k in ("train", "val", "test"))
+        return f"BeatSplits({sizes} beats; {self.config})"
+
+
+def beat_splits(
+    lead: str = "ii",
+    fs: float = 250.0,
+    length: int = 200,
+    n_train: int | None = None,
+    shift_fraction: float = 0.0,
+    seed: int = 0,
+    fast: bool = False,
+) -> BeatSplits:
+    """Beats of the train/val patients of ``split_patients(seed)`` and the test patients 161-200.
+
+    ``n_train`` draws that many training beats at random (``None``: all); the
+    validation and test parts keep every beat. ``shift_fraction`` applies the
+    learner's window shift to all three parts (seeds ``seed``, ``seed + 1``,
+    ``seed + 2``). ``fast=True`` keeps only the first 12/4/4 records of each part
+    (tests and ``ECGTEACH_FAST``). Usage: ``splits = beat_splits(n_train=300)``.
+    """
+    split = split_patients(seed)
+    records = {"train": split["train"], "val": split["val"], "test": sorted(TEST_RECORDS)}
+    if fast:
+        records = {part: ids[: FAST_RECORDS[part]] for part, ids in records.items()}
+    parts = {}
+    for offset, part in enumerate(("train", "val", "test")):
+        parts[part] = make_seed_dataset(
+            load_ludb(records[part], leads=[lead]), lead=lead,
+            n_beats=n_train if part == "train" else None, length=length, fs=fs,
+            shift_fraction=shift_fraction, seed=seed + offset,
+        )
+    config = {"lead": lead, "fs": fs, "length": length, "n_train": n_train,
+              "shift_fraction": shift_fraction, "seed": seed, "fast": fast}
+    return BeatSplits(**parts, records=records, config=config)

@@ -1,0 +1,41 @@
+"""The annotated databases: LUDB and a QT Database sample (bundled), downloads, patient splits.
+"""
+
+from ecgteach.datasets.download import database_dir, download_database, is_complete
+from ecgteach.datasets.ludb import (
+    LUDB_FS,
+    LUDB_LEADS,
+    LUDB_RECORDS,
+    TEST_RECORDS,
+    bundled_ludb_path,
+    load_ludb,
+    load_ludb_record,
+    ludb_metadata,
+    qrs_durations,
+    quirk_counts,
+)
+from ecgteach.datasets.qtdb import QTDB_FS, bundled_qtdb_records, load_qtdb
+from ecgteach.datasets.splits import check_split, patient_folds, split_overlap, split_patients
+
+__all__ = [
+    "LUDB_FS",
+    "LUDB_LEADS",
+    "LUDB_RECORDS",
+    "QTDB_FS",
+    "TEST_RECORDS",
+    "bundled_ludb_path",
+    "bundled_qtdb_records",
+    "check_split",
+    "database_dir",
+    "download_database",
+    "is_complete",
+    "load_ludb",
+    "load_ludb_record",
+    "load_qtdb",
+    "ludb_metadata",
+    "patient_folds",
+    "qrs_durations",
+    "quirk_counts",
+    "split_overlap",
+    "split_patients",
+]

@@ -1,0 +1,194 @@
+"""The Lobachevsky University ECG Database (LUDB), offline by default.
+
+200 patients, 10 s, 12 leads at 500 Hz, P/QRS/T onset-peak-offset marked by
+cardiologists on every lead. ecgteach ships the whole database (ODC-By 1.0,
+see ``ecgteach/data/ATTRIBUTION.md``); ``path=`` reads another local copy and
+``download=True`` fetches it from PhysioNet into the cache.
+
+Usage::
+
+    record = load_ludb_record(1)                    # Record, 12 leads
+    records = load_ludb(leads=["ii"])               # all 200 records, lead ii only
+    record.waves["ii"]["QRS"]                       # (n, 3) onset, peak, offset
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ecgteach._config import DATA_DIR
+from ecgteach.datasets.download import download_database, is_complete
+from ecgteach.ecg.leads import STANDARD_LEADS, lead_name, lead_names
+from ecgteach.ecg.records import Record, load_wfdb_record
+from ecgteach.ecg.waves import qrs_durations_ms
+
+LUDB_LEADS: tuple[str, ...] = STANDARD_LEADS
+LUDB_FS = 500.0
+LUDB_RECORDS: tuple[int, ...] = tuple(range(1, 201))
+#: Fixed test patients: never used for training or model selection.
+TEST_RECORDS: tuple[int, ...] = tuple(range(161, 201))
+
+_BUNDLED = DATA_DIR / "ludb"
+
+
+def bundled_ludb_path() -> Path:
+    """Folder of the LUDB copy shipped inside the package."""
+    return _BUNDLED
+
+
+def ludb_path(path: str | Path | None = None, download: bool = False) -> Path:
+    """Resolve which LUDB copy to read: ``path``, the download cache, or the bundled one.
+
+    Usage: ``ludb_path()`` (bundled), ``ludb_path("/data/ludb")``.
+    """
+    if path is not None:
+        folder = Path(path).expanduser()
+        if not (folder / "data").is_dir() and (folder / "1.hea").is_file():
+            return folder  # a flat copy: records directly in the folder
+        if not (folder / "data" / "1.hea").is_file():
+            raise FileNotFoundError(
+                f"no LUDB copy at {folder}: expected {folder / 'data' / '1.hea'}. Pass the folder "
+                "that holds RECORDS and data/, or leave path=None to use the bundled copy."
+            )
+        return folder
+    if download:
+        folder = download_database("ludb")
+        if not is_complete(folder):  # pragma: no cover - download_database guarantees it
+            raise FileNotFoundError(f"incomplete LUDB download at {folder}")
+        return folder
+    if not (_BUNDLED / "data" / "1.hea").is_file():
+        raise FileNotFoundError(
+            f"the bundled LUDB copy is missing from {_BUNDLED}; reinstall ecgteach or rebuild it "
+            "with `python scripts/build_bundled_data.py`"
+        )
+    return _BUNDLED
+
+
+def record_number(record: int | str) -> int:
+    """Validate a LUDB record id (1-200, int or str). Usage: ``record_number("17")``."""
+    try:
+        number = int(str(record).strip())
+    except ValueError:
+        number = -1
+    if number not in LUDB_RECORDS:
+        raise ValueError(f"LUDB has records 1 to 200; got {record!r}")
+    return number
+
+
+
+
+def load_ludb_record(
+    record: int | str,
+    leads: Sequence[str] | str | None = None,
+    path: str | Path | None = None,
+    download: bool = False,
+) -> Record:
+    """Load one LUDB record with its per-lead waves and labelled spans.
+
+    The first and last beats of every LUDB record are not annotated, so the
+    labelled span of each lead runs from its first to its last annotation.
+    Usage: ``load_ludb_record(1, leads=["ii"])``.
+    """
+    number = record_number(record)
+    folder = ludb_path(path, download)
+    return _load_cached(str(folder), number, lead_names(leads))
+
+
+@lru_cache(maxsize=4096)
+def _load_cached(folder: str, number: int, leads: tuple[str, ...]) -> Record:
+    root = Path(folder)
+    record_path = root / "data" / str(number)
+    if not record_path.with_suffix(".hea").is_file():
+        record_path = root / str(number)
+    try:
+        record = load_wfdb_record(
+            record_path,
+            lead_annotators={lead: lead for lead in leads},
+            leads=list(leads),
+            database="ludb",
+            max_gap_s=None,
+        )
+    except FileNotFoundError as error:
+        raise FileNotFoundError(f"LUDB record {number}: {error}") from error
+    # shared by the cache: read-only, so a lesson that edits a copy cannot change later loads
+    record.signal.flags.writeable = False
+    for waves in record.waves.values():
+        for rows in waves.values():
+            rows.flags.writeable = False
+    return record
+
+
+def load_ludb(
+    records: Iterable[int | str] | None = None,
+    leads: Sequence[str] | str | None = None,
+    path: str | Path | None = None,
+    download: bool = False,
+) -> list[Record]:
+    """Load many LUDB records (default: all 200). Takes well under 2 s for all of them.
+
+    Usage: ``train = load_ludb(range(1, 161), leads=["ii"])``.
+    """
+    numbers = LUDB_RECORDS if records is None else [record_number(r) for r in records]
+    folder = str(ludb_path(path, download))
+    chosen = lead_names(leads)
+    return [_load_cached(folder, number, chosen) for number in numbers]
+
+
+@lru_cache(maxsize=4)
+def _metadata(folder: str) -> dict[int, dict[str, str]]:
+    table = Path(folder) / "ludb.csv"
+    if not table.is_file():
+        raise FileNotFoundError(f"LUDB metadata table not found: {table}")
+    with open(table, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    out = {}
+    for row in rows:
+        clean = {
+            key.strip(): "; ".join(part.strip() for part in value.splitlines() if part.strip())
+            for key, value in row.items()
+            if key
+        }
+        out[int(clean.pop("ID"))] = clean
+    return out
+
+
+def ludb_metadata(record: int | str, path: str | Path | None = None) -> dict[str, str]:
+    """Sex, age, rhythm and diagnoses of a LUDB patient (from ``ludb.csv``).
+
+    Usage: ``ludb_metadata(1)["Rhythms"]``.
+    """
+    return dict(_metadata(str(ludb_path(path)))[record_number(record)])
+
+
+def qrs_durations(records: Iterable[Record], lead: str | None = "ii") -> np.ndarray:
+    """QRS durations in ms of every fully annotated QRS on ``lead`` (``None``: all leads).
+
+    Usage: ``qrs_durations(load_ludb(), lead=None)``.
+    """
+
+    parts = [
+        qrs_durations_ms(r.waves[name], r.fs)
+        for r in records
+        for name in (r.waves if lead is None else [lead_name(lead)])
+        if name in r.waves
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def quirk_counts(records: Iterable[Record]) -> Counter:
+    """How often each annotation irregularity occurs, over all records and leads.
+
+    Usage: ``quirk_counts(load_ludb()).most_common(3)``.
+    """
+    return Counter(
+        (quirk.kind, quirk.message)
+        for record in records
+        for quirks in record.quirks.values()
+        for quirk in quirks
+    )

@@ -1,0 +1,71 @@
+"""From a segmenter to waves, and how well they match: the one delineate-and-score pipeline.
+
+Also the recipe that trains the shipped segmenter (``ecgteach train``).
+"""
+
+from ecgteach.delineation.decode import (
+    BOUNDARY_REACH_MS,
+    MERGE_GAP_MS,
+    MIN_DURATION_MS,
+    expected_boundaries,
+    labels_to_waves,
+    probabilities_to_waves,
+)
+from ecgteach.delineation.delineator import Delineator, as_delineator, delineate
+from ecgteach.delineation.neurokit import neurokit_to_waves, neurokit_waves, score_neurokit
+from ecgteach.delineation.recipe import (
+    DEFAULT_BUILD_KWARGS,
+    DEFAULT_RECIPE,
+    train_default_segmenter,
+)
+from ecgteach.delineation.scoring import BadBeat, DelineatorScores, score_delineator, worst_beats
+from ecgteach.delineation.segmenter import (
+    DEFAULT_SEGMENTER,
+    MODEL_FS,
+    ScoresSummary,
+    SegmenterInfo,
+    TrainingConfig,
+    load_segmenter,
+    save_segmenter,
+    segmenter_info,
+)
+from ecgteach.delineation.windows import (
+    SEGMENT_CLASSES,
+    WindowSet,
+    make_windows,
+    segmentation_labels,
+)
+
+__all__ = [
+    "BOUNDARY_REACH_MS",
+    "DEFAULT_BUILD_KWARGS",
+    "DEFAULT_RECIPE",
+    "DEFAULT_SEGMENTER",
+    "MERGE_GAP_MS",
+    "MIN_DURATION_MS",
+    "MODEL_FS",
+    "SEGMENT_CLASSES",
+    "as_delineator",
+    "BadBeat",
+    "delineate",
+    "Delineator",
+    "DelineatorScores",
+    "expected_boundaries",
+    "labels_to_waves",
+    "load_segmenter",
+    "make_windows",
+    "neurokit_to_waves",
+    "neurokit_waves",
+    "probabilities_to_waves",
+    "save_segmenter",
+    "score_delineator",
+    "score_neurokit",
+    "ScoresSummary",
+    "segmentation_labels",
+    "segmenter_info",
+    "SegmenterInfo",
+    "train_default_segmenter",
+    "TrainingConfig",
+    "WindowSet",
+    "worst_beats",
+]

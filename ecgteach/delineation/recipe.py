@@ -1,0 +1,263 @@
+"""Train the segmenter that ecgteach ships, from the bundled LUDB, in about three minutes.
+
+``python -m ecgteach.train`` rebuilds ``ecgteach/weights/segmenter.keras`` (and a
+``segmenter.json`` beside it that records how it was made and how it scores) on
+a 2-core CPU. The recipe (see :data:`DEFAULT_RECIPE` and :data:`DEFAULT_BUILD_KWARGS`):
+
+* data: the training patients of ``split_patients(seed=0)`` (128 records), every
+  annotated lead as a separate example, resampled to 250 Hz, z-scored per lead,
+  cut into 2 s windows inside the labelled spans; the validation patients (32
+  records) watch the loss every epoch; the test patients 161-200 are never read;
+* model: :func:`ecgteach.models.segmenter` (Conv1D front end, MaxPooling, BiLSTM,
+  upsampling, skip connection, softmax per sample);
+* training: Adam (gradient norm clipped at 1), batches of 64, 6 epochs, the
+  learning rate warmed up linearly to 1e-2 over 0.3 epoch then cosine-decayed
+  to 1e-5 over all remaining steps, no dropout, op determinism on (same
+  seed -> same weights), the weights of the best validation loss restored at the
+  end, and a wall-clock budget (:func:`ecgteach.training.time_budget`) that stops
+  early on a slow machine (the run is then no longer reproducible, and the JSON
+  says so).
+
+:func:`evaluate_segmenter` is the scoring protocol of the lessons: whole 10 s
+leads at 250 Hz through the model in batches, class probabilities per sample,
+:func:`ecgteach.delineation.probabilities_to_waves` (argmax runs, expected
+boundaries), back to 500 Hz, then
+:class:`ecgteach.metrics.DelineationScorer` against the cardiologists' waves
+inside the labelled span.
+
+TensorFlow is imported inside the functions only.
+
+Usage::
+
+    python -m ecgteach.train                       # 3 min, writes ecgteach/weights/
+    python -m ecgteach.train --fast --out /tmp/s.keras
+    model, info = train_default_segmenter(seconds=180, seed=0)
+    print(evaluate_segmenter(model, load_ludb(range(161, 201)), ["ii"]).table())
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ecgteach._files import to_json
+from ecgteach._version import __version__
+from ecgteach.datasets.ludb import load_ludb
+from ecgteach.datasets.splits import check_split, split_patients
+from ecgteach.delineation.scoring import score_delineator
+from ecgteach.delineation.segmenter import MODEL_FS, ScoresSummary, SegmenterInfo, TrainingConfig
+from ecgteach.delineation.windows import make_windows
+from ecgteach.ecg.leads import lead_names
+from ecgteach.evaluation.metrics import DelineationScorer
+from ecgteach.nn.fit import configure_threads, fit, set_seed, time_budget
+from ecgteach.nn.models import count_params, segmenter
+
+#: Builder arguments of the shipped segmenter (:func:`ecgteach.models.segmenter`).
+DEFAULT_BUILD_KWARGS: dict[str, Any] = {
+    "conv_filters": (16, 32),
+    "kernel_size": 9,
+    "pool_size": 5,
+    "lstm_units": 32,
+    "lstm_layers": 1,
+    "bidirectional": True,
+    "decoder_filters": 32,
+    "dropout": 0.0,
+}
+#: Data and optimisation settings of the shipped segmenter.
+DEFAULT_RECIPE: dict[str, Any] = {
+    "fs": MODEL_FS,
+    "window_s": 2.0,
+    "stride_s": None,  # no overlap
+    "batch_size": 64,
+    "epochs": 6,
+    "peak_learning_rate": 1e-2,
+    "start_learning_rate": 1e-3,
+    "final_learning_rate": 1e-5,
+    "warmup_epochs": 0.3,
+    "clipnorm": 1.0,
+    "split_seed": 0,
+    "threads": 2,
+}
+#: Settings of ``--fast`` (a smoke run: a few records, lead ii, one epoch).
+FAST_RECIPE: dict[str, Any] = {"epochs": 1, "train_records": 4, "val_records": 2}
+#: Seconds kept free at the end of the budget for validation scoring and saving.
+RESERVE_S = 15.0
+
+
+def scores_summary(scorer: DelineationScorer) -> ScoresSummary:
+    """A scorer's pooled scores as JSON-able rows plus its Markdown table.
+
+    Usage: ``json.dumps(scores_summary(evaluate_segmenter(model, records, ["ii"])))``.
+    """
+    return ScoresSummary(
+        n_leads_scored=scorer.n_added,
+        table=scorer.table(),
+        rows=[to_json(score.as_row()) for score in scorer.scores().values()],
+    )
+
+
+# ------------------------------------------------------------------------ training
+
+
+def _compile(model: Any, total_steps: int, recipe: Mapping[str, Any], steps_per_epoch: int) -> None:
+    """Recompile ``model`` with Adam on a warm-up + cosine-decay schedule over ``total_steps``.
+
+    No XLA: Keras refuses ``jit_compile`` under op determinism, which the recipe keeps on.
+    """
+    import keras
+
+    warmup = int(round(float(recipe["warmup_epochs"]) * steps_per_epoch))
+    warmup = min(max(warmup, 0), max(total_steps - 1, 0))
+    peak = float(recipe["peak_learning_rate"])
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=float(recipe["start_learning_rate"]) if warmup else peak,
+        decay_steps=max(total_steps - warmup, 1),
+        alpha=float(recipe["final_learning_rate"]) / peak,
+        warmup_target=peak if warmup else None,
+        warmup_steps=warmup,
+    )
+    clip = recipe.get("clipnorm")
+    optimizer = keras.optimizers.Adam(learning_rate=schedule,
+                                      clipnorm=None if clip is None else float(clip))
+    model.compile(
+        optimizer=optimizer,
+        loss=keras.losses.SparseCategoricalCrossentropy(
+            ignore_class=-1, reduction="mean_with_sample_weight"
+        ),
+        weighted_metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+    )
+
+
+def train_default_segmenter(
+    seconds: float = 180.0,
+    seed: int = 0,
+    leads: str | Sequence[str] | None = "all",
+    progress: str | None = "text",
+    fast: bool = False,
+    build_kwargs: Mapping[str, Any] | None = None,
+    recipe: Mapping[str, Any] | None = None,
+    score_validation: bool = True,
+    started: float | None = None,
+    callbacks: Sequence[Any] = (),
+    stop_event: Any = None,
+    split: Mapping[str, Sequence[int]] | None = None,
+) -> tuple[Any, SegmenterInfo]:
+    """Train the shipped segmenter from scratch; returns ``(model, info)``.
+
+    ``seconds`` is the wall-clock budget of the whole run (from ``started``,
+    default now): training stops early, with the best validation weights
+    restored, when the next epoch would not finish :data:`RESERVE_S` seconds
+    before it. ``leads``: ``"all"`` (every lead is a training example) or e.g.
+    ``"ii"``; ``fast=True`` is a smoke run (4 + 2 records, one epoch).
+    ``build_kwargs``/``recipe`` override :data:`DEFAULT_BUILD_KWARGS` and
+    :data:`DEFAULT_RECIPE`. ``callbacks`` (e.g. a live loss curve's
+    ``on_epoch``) and ``stop_event`` go to :func:`ecgteach.training.fit`.
+    ``split`` (``{"train": [...], "val": [...]}``, e.g. one of
+    :func:`ecgteach.prepare.patient_folds`) replaces ``split_patients(recipe["split_seed"])``;
+    it may not touch the test patients.
+    ``info`` is JSON-able: config, timings, history and
+    (``score_validation``) the validation scores on lead ii and on all ``leads``.
+    Usage: ``model, info = train_default_segmenter(seconds=180, seed=0)``.
+    """
+    started = time.perf_counter() if started is None else started
+    rec = {**DEFAULT_RECIPE, **(FAST_RECIPE if fast else {}), **dict(recipe or {})}
+    kwargs = {**DEFAULT_BUILD_KWARGS, **dict(build_kwargs or {})}
+    chosen = lead_names(leads)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    configure_threads(int(rec["threads"]))
+    import keras
+    import tensorflow as tf
+
+
+    chosen_split = (split_patients(seed=int(rec["split_seed"])) if split is None
+                    else check_split(split))
+    train_ids, val_ids = list(chosen_split["train"]), list(chosen_split["val"])
+    if fast:
+        train_ids = train_ids[: int(rec["train_records"])]
+        val_ids = val_ids[: int(rec["val_records"])]
+    train_records = load_ludb(train_ids, leads=chosen)
+    val_records = load_ludb(val_ids, leads=chosen)
+    windows = {
+        name: make_windows(records, chosen, fs=float(rec["fs"]), window_s=float(rec["window_s"]),
+                           stride_s=rec["stride_s"] if name == "train" else None)
+        for name, records in (("train", train_records), ("val", val_records))
+    }
+    data_s = time.perf_counter() - started
+
+    set_seed(seed)
+    model = segmenter(**kwargs)
+    epochs = int(rec["epochs"])
+    batch_size = int(rec["batch_size"])
+    steps_per_epoch = int(math.ceil(len(windows["train"]) / batch_size))
+    _compile(model, epochs * steps_per_epoch, rec, steps_per_epoch)
+    budget = time_budget(max(float(seconds) - RESERVE_S, float(seconds) / 2), start=started)
+    train, val = windows["train"], windows["val"]
+    fit_start = time.perf_counter()
+    result = fit(
+        model, train.x, train.labels.astype(np.int32), sample_weight=train.valid,
+        validation_data=(val.x, val.labels.astype(np.int32), val.valid),
+        epochs=epochs, batch_size=batch_size, seed=seed, early_stopping_patience=epochs,
+        callbacks=[budget, *callbacks], progress=progress, stop_event=stop_event,
+    )
+    fit_s = time.perf_counter() - fit_start
+    if progress == "text" and budget.stopped:
+        print(f"time budget reached after {result.epochs_run} epoch(s): the run is not "
+              "reproducible bit for bit", flush=True)
+
+    config = TrainingConfig(
+        builder="ecgteach.nn.models.segmenter",
+        build_kwargs=to_json(kwargs),
+        recipe=to_json(rec),
+        fs=float(rec["fs"]),
+        window_s=float(rec["window_s"]),
+        training_leads=list(chosen),
+        split_seed=int(rec["split_seed"]) if split is None else None,  # None: given
+        train_records=[int(r) for r in train_ids],
+        val_records=[int(r) for r in val_ids],
+        n_train_windows=len(train),
+        n_val_windows=len(val),
+        steps_per_epoch=steps_per_epoch,
+        fast=bool(fast),
+    )
+    validation_scores, validation_s = {}, None
+    if score_validation:
+        eval_start = time.perf_counter()
+        scores = {"ii": score_delineator(model, val_records, "ii", warm_up=False).pooled}
+        if chosen != ("ii",):
+            scores["all"] = score_delineator(model, val_records, chosen, warm_up=False).pooled
+        validation_scores = {k: scores_summary(v) for k, v in scores.items()}
+        validation_s = round(time.perf_counter() - eval_start, 2)
+    info = SegmenterInfo(
+        model="segmenter",
+        config=config,
+        seed=int(seed),
+        n_params=count_params(model),
+        budget_s=float(seconds),
+        stopped_by_time_budget=bool(budget.stopped),
+        reproducible=not budget.stopped,
+        epochs_run=result.epochs_run,
+        best_epoch=result.best_epoch,
+        restored_best=result.restored_best,
+        seconds_per_epoch=to_json(result.seconds_per_epoch),
+        data_seconds=round(data_s, 2),
+        fit_seconds=round(fit_s, 2),
+        history=to_json(result.history),
+        versions={
+            "ecgteach": __version__,
+            "keras": keras.__version__,
+            "tensorflow": tf.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        machine={"cpus": os.cpu_count(), "platform": platform.platform()},
+        validation_scores=validation_scores,
+        validation_seconds=validation_s,
+        training_seconds=round(time.perf_counter() - started, 2),
+    )
+    return model, info

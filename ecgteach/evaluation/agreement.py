@@ -1,0 +1,140 @@
+"""FIXME docstring (parts of robustness)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ecgteach.ecg.records import Record
+from ecgteach.ecg.waves import MISSING
+from ecgteach.evaluation.metrics import BOUNDARIES, match_boundaries
+
+
+def _parse_boundary(boundary: str) -> tuple[str, int]:
+    """``"QRS offset"`` -> ``("QRS", 2)``: the wave kind and column of a scored boundary."""
+    for name, kind, column in BOUNDARIES:
+        if name == boundary:
+            return kind, column
+    raise ValueError(f"boundary must be one of {', '.join(repr(b[0]) for b in BOUNDARIES)}, "
+                     f"got {boundary!r}")
+
+
+def other_leads_boundary(record: Record, lead: str = "ii", boundary: str = "QRS offset",
+                         max_distance_ms: float = 60.0) -> np.ndarray:
+    """For each wave annotated in ``lead``: the median of the same boundary in the other leads.
+
+    A wave of another lead is the same beat when its peak lies within
+    ``max_distance_ms`` of this lead's peak. Returns samples at the record's rate
+    (float, NaN where no other lead marks that boundary), one per row of
+    ``record.waves[lead][kind]``. Usage:
+    ``other_leads_boundary(record, "ii", "QRS offset") - record.waves["ii"]["QRS"][:, 2]``.
+    """
+    kind, column = _parse_boundary(boundary)
+    mine = record.lead_waves(lead)[kind]
+    lead = record.lead_key(lead)
+    reach = max_distance_ms * record.fs / 1000.0
+    others = []
+    for other, waves in record.waves.items():
+        theirs = waves[kind]
+        if other == lead or len(theirs) == 0:
+            continue
+        nearest = np.abs(theirs[None, :, 1] - mine[:, None, 1]).argmin(axis=1)
+        same_beat = np.abs(theirs[nearest, 1] - mine[:, 1]) <= reach
+        value = theirs[nearest, column].astype(float)
+        value[~same_beat | (value == MISSING)] = np.nan
+        others.append(value)
+    if not others or len(mine) == 0:
+        return np.full(len(mine), np.nan)
+    stacked = np.vstack(others)
+    out = np.full(len(mine), np.nan)
+    marked = ~np.isnan(stacked).all(axis=0)
+    out[marked] = np.nanmedian(stacked[:, marked], axis=0)
+    return out
+
+
+@dataclass(frozen=True)
+class LabelAgreement:
+    """One record: does a lead's label agree with the other leads, and whom does the model follow?
+
+    All in ms, means over the record's beats: ``label_vs_other_leads_ms`` is
+    (this lead's label − median of the other leads' labels); ``model_vs_label_ms``
+    the model's error as scored (prediction − this lead's label, matched within
+    150 ms); ``model_vs_other_leads_ms`` (prediction − other leads' median) on
+    the same matched beats.
+    """
+
+    record: str
+    lead: str
+    boundary: str
+    n_beats: int
+    label_vs_other_leads_ms: float
+    model_vs_label_ms: float
+    model_vs_other_leads_ms: float
+
+
+def label_agreement(records: Sequence[Record], delineator: Any, lead: str = "ii",
+                    boundary: str = "QRS offset") -> list[LabelAgreement]:
+    """Per record: a lead's labels against the other leads', and the model against both.
+
+    ``delineator(signal, fs) -> waves`` runs on ``lead``. Beats the model missed
+    or that no other lead marks are left out of the means. Usage:
+    ``rows = label_agreement(test_records, ecgteach.Delineator(), "ii", "QRS offset")``.
+    """
+    kind, column = _parse_boundary(boundary)
+    rows = []
+    for record in records:
+        reference = other_leads_boundary(record, lead, boundary)  # checks lead and boundary
+        truth = record.lead_waves(lead)[kind]
+        predicted = delineator(record.lead(lead), record.fs)[kind][:, column]
+        matched_true, matched_pred = match_boundaries(truth[:, column], predicted, record.fs)
+        keep = ~np.isnan(reference[matched_true])
+        t, p = matched_true[keep], matched_pred[keep]
+        to_ms = 1000.0 / record.fs
+        label = truth[t, column].astype(float)
+        rows.append(LabelAgreement(
+            record=record.name, lead=lead, boundary=boundary, n_beats=int(t.size),
+            label_vs_other_leads_ms=_mean((label - reference[t]) * to_ms),
+            model_vs_label_ms=_mean((predicted[p] - label) * to_ms),
+            model_vs_other_leads_ms=_mean((predicted[p] - reference[t]) * to_ms),
+        ))
+    return rows
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else float("nan")
+
+
+def agreement_summary(rows: Sequence[LabelAgreement], departs_ms: float = 10.0) -> dict[str, Any]:
+    """Beat-weighted means over records, with and without the records whose label departs.
+
+    A record "departs" when its lead's labels sit on average more than
+    ``departs_ms`` from the other leads' median. Returns the model's mean error
+    against the lead's labels and against the other leads' median (all records),
+    the departing records, and the mean error against the lead's labels without them.
+    Usage: ``agreement_summary(label_agreement(test, delineator))["departing"]``.
+    """
+    def weighted(chosen: Sequence[LabelAgreement], attribute: str) -> float:
+        pairs = [(getattr(r, attribute), r.n_beats) for r in chosen if r.n_beats]
+        total = sum(n for _, n in pairs)
+        return float(sum(v * n for v, n in pairs) / total) if total else float("nan")
+
+    departing = [r for r in rows if abs(r.label_vs_other_leads_ms) > departs_ms]
+    agreeing = [r for r in rows if abs(r.label_vs_other_leads_ms) <= departs_ms]
+    scored = [r for r in rows if r.n_beats]
+    x = np.array([r.label_vs_other_leads_ms for r in scored])
+    y = np.array([r.model_vs_label_ms for r in scored])
+    correlation = float(np.corrcoef(x, y)[0, 1]) if x.size > 2 and x.std() and y.std() \
+        else float("nan")
+    return {
+        "correlation": correlation,
+        "n_records": len(rows),
+        "n_beats": sum(r.n_beats for r in rows),
+        "model_vs_label_ms": weighted(rows, "model_vs_label_ms"),
+        "model_vs_other_leads_ms": weighted(rows, "model_vs_other_leads_ms"),
+        "departing": [r.record for r in departing],
+        "model_vs_label_without_departing_ms": weighted(agreeing, "model_vs_label_ms"),
+    }

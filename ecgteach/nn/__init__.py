@@ -1,0 +1,55 @@
+"""Neural models: Keras builders, training (fit, seeds, stop button), a model cache, inference.
+
+TensorFlow is imported only when a model is built, trained or run.
+"""
+
+from ecgteach.nn.cache import (
+    CacheMode,
+    cache_key,
+    cached_fit,
+    clear_model_cache,
+    model_cache_dir,
+    shipped_models_dir,
+)
+from ecgteach.nn.fit import FitResult, Stopper, configure_threads, fit, set_seed, time_budget
+from ecgteach.nn.models import (
+    BOUNDARY_HEADS,
+    OPTIMIZERS,
+    boundary_classifier,
+    boundary_classifier_last_state,
+    count_params,
+    flattened_states,
+    learner_conv_lstm,
+    learner_lstm,
+    make_optimizer,
+    segmenter,
+)
+from ecgteach.nn.predict import FastPredictor, predict_fn, predict_probabilities
+
+__all__ = [
+    "BOUNDARY_HEADS",
+    "OPTIMIZERS",
+    "boundary_classifier",
+    "boundary_classifier_last_state",
+    "cache_key",
+    "cached_fit",
+    "CacheMode",
+    "clear_model_cache",
+    "configure_threads",
+    "count_params",
+    "FastPredictor",
+    "fit",
+    "FitResult",
+    "flattened_states",
+    "learner_conv_lstm",
+    "learner_lstm",
+    "make_optimizer",
+    "model_cache_dir",
+    "predict_fn",
+    "predict_probabilities",
+    "segmenter",
+    "set_seed",
+    "shipped_models_dir",
+    "Stopper",
+    "time_budget",
+]

@@ -1,0 +1,454 @@
+"""Keras models for the lessons: the learner's regressor, its fixes, and a segmenter.
+
+Every builder returns a *compiled* Keras 3 functional model, and every size knob
+(units, layers, dropout, learning rate, optimizer name) is an argument, so a
+widget's sliders can drive it. TensorFlow/Keras are imported inside the
+functions: ``import ecgteach.models`` stays light until a model is built.
+
+* Lesson 02 (why the learner's model collapsed): :func:`learner_lstm` (the exact
+  stacked LSTM that regressed ``[onset, offset]``) and :func:`learner_conv_lstm`.
+* Lesson 03 (fix the *question*, not the network): :func:`boundary_classifier`
+  (a distribution over time steps from *all* hidden states),
+  :func:`boundary_classifier_last_state` (the same question from the last state
+  only) and :func:`flattened_states` (the forum answer: flatten the states).
+* Lesson 04 (label every sample): :func:`segmenter`, a Conv1D + BiLSTM that says
+  background / P / QRS / T for each sample; unlabelled samples are masked with
+  ``sample_weight``.
+* All lessons: :func:`predict_fn` (fast inference, see
+  ``notes/keras-inference-speed.md``), :func:`count_params`,
+  :func:`positions_from_distribution`.
+
+Output conventions:
+
+* regressors output one ``(n, 2)`` array ``[qrs_onset, qrs_offset]`` (samples);
+* boundary models output a **dict** ``{head: (n, length)}``, one softmax over time
+  per head (``"onset"``, ``"offset"``), trained against
+  :func:`ecgteach.targets.boundary_targets` rows; fit them with
+  ``y={"onset": ..., "offset": ...}``;
+* the segmenter outputs ``(n, length, n_classes)`` class probabilities per sample.
+
+Usage::
+
+    model = boundary_classifier(length=200, channels=1, units=32)
+    model.fit(beats.voltage[..., None],
+              {"onset": boundary_targets(beats.y[:, 0], 200, 2.0),
+               "offset": boundary_targets(beats.y[:, 1], 200, 2.0)})
+    predict = predict_fn(model)
+    predict(x)["onset"].shape          # (n, 200)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+#: Optimizer names the builders accept (case-insensitive).
+OPTIMIZERS: tuple[str, ...] = ("adam", "adamw", "rmsprop", "sgd", "nadam", "adagrad")
+#: Heads of the boundary models.
+BOUNDARY_HEADS: tuple[str, ...] = ("onset", "offset")
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def make_optimizer(name: str = "adam", learning_rate: float = 1e-3) -> Any:
+    """A Keras optimizer from its name and learning rate.
+
+    Used by every builder so a lesson's dropdown can swap optimizers (lesson 02
+    compares RMSprop, the learner's choice, with Adam).
+    Usage: ``make_optimizer("rmsprop", 1e-3)``.
+    """
+    import keras
+
+    key = str(name).lower()
+    if key not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate}")
+    classes = {
+        "adam": keras.optimizers.Adam,
+        "adamw": keras.optimizers.AdamW,
+        "rmsprop": keras.optimizers.RMSprop,
+        "sgd": keras.optimizers.SGD,
+        "nadam": keras.optimizers.Nadam,
+        "adagrad": keras.optimizers.Adagrad,
+    }
+    return classes[key](learning_rate=float(learning_rate))
+
+
+def _units_tuple(units: int | Sequence[int], what: str = "units") -> tuple[int, ...]:
+    values = (units,) if isinstance(units, (int, np.integer)) else tuple(units)
+    if not values or any(int(u) != u or u <= 0 for u in values):
+        raise ValueError(f"{what} must be a positive int or a non-empty tuple of them, got {units}")
+    return tuple(int(u) for u in values)
+
+
+def _check_dropout(dropout: float) -> float:
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    return float(dropout)
+
+
+def _check_heads(heads: Sequence[str]) -> tuple[str, ...]:
+    heads = (heads,) if isinstance(heads, str) else tuple(heads)
+    if not heads or len(set(heads)) != len(heads):
+        raise ValueError(f"heads must be distinct names, e.g. ('onset', 'offset'); got {heads}")
+    for head in heads:
+        if not str(head).isidentifier():
+            raise ValueError(f"head names must be identifiers (used as layer names), got {head!r}")
+    return heads
+
+
+def _check_length(length: int | None, allow_none: bool = False) -> int | None:
+    if length is None and allow_none:
+        return None
+    if length is None or int(length) != length or length <= 0:
+        raise ValueError(f"length must be a positive number of time steps, got {length}")
+    return int(length)
+
+
+def _recurrent(units: int, bidirectional: bool, return_sequences: bool, dropout: float,
+               name: str) -> Any:
+    import keras
+
+    lstm = keras.layers.LSTM(units, return_sequences=return_sequences, dropout=dropout,
+                             name=name if not bidirectional else f"{name}_lstm")
+    if bidirectional:
+        return keras.layers.Bidirectional(lstm, name=name)
+    return lstm
+
+
+def _softmax_over_time(scores: Any, length: int, name: str) -> Any:
+    """``(n, length, 1)`` scores -> ``(n, length)`` distribution over time steps."""
+    import keras
+
+    flat = keras.layers.Reshape((length,), name=f"{name}_scores")(scores)
+    return keras.layers.Softmax(axis=-1, name=name)(flat)
+
+
+def _compile_boundary(model: Any, heads: tuple[str, ...], optimizer: str,
+                      learning_rate: float) -> Any:
+    import keras
+
+    model.compile(
+        optimizer=make_optimizer(optimizer, learning_rate),
+        loss={head: keras.losses.CategoricalCrossentropy(name=f"{head}_loss") for head in heads},
+    )
+    return model
+
+
+# ---------------------------------------------------------------- lesson 02: regression
+
+
+def learner_lstm(
+    length: int = 200,
+    channels: int = 2,
+    units: int | Sequence[int] = (64, 256, 100),
+    dropout: float = 0.1,
+    optimizer: str = "rmsprop",
+    learning_rate: float = 1e-3,
+) -> Any:
+    """The learner's stacked LSTM: last hidden state -> ``Dense(2)`` ``[onset, offset]``, MSE.
+
+    With the defaults this is exactly the model from the story: LSTM(64) ->
+    LSTM(256) -> LSTM(100) (each ``dropout=0.1``, all but the last returning
+    sequences) -> Dense(2), linear, MSE loss, RMSprop. ``units`` sets the number
+    of layers. Lesson 02 trains it on ``[time_ms, voltage]`` beats to reproduce
+    the collapse to one constant prediction, then changes one thing at a time.
+    Usage: ``learner_lstm(units=(64, 256, 100))``.
+    """
+    import keras
+
+    length = _check_length(length)
+    sizes = _units_tuple(units)
+    dropout = _check_dropout(dropout)
+    inputs = keras.Input((length, channels), name="beats")
+    h = inputs
+    return _last_state_regression(inputs, h, sizes, dropout, optimizer, learning_rate,
+                                  "learner_lstm")
+
+
+def learner_conv_lstm(
+    length: int = 200,
+    channels: int = 2,
+    conv_filters: int | Sequence[int] = 64,
+    kernel_size: int = 5,
+    pool_size: int = 2,
+    units: int | Sequence[int] = 100,
+    dropout: float = 0.1,
+    optimizer: str = "rmsprop",
+    learning_rate: float = 1e-3,
+) -> Any:
+    """Conv1D + MaxPooling front end, LSTM(s), last state -> ``Dense(2)`` regression, MSE.
+
+    The other variant the learner tried in lesson 02: a convolution in front does
+    not help while the question (regress one number from the last state, on raw
+    scales) stays the same. Usage: ``learner_conv_lstm(conv_filters=64, units=100)``.
+    """
+    import keras
+
+    length = _check_length(length)
+    filters = _units_tuple(conv_filters, "conv_filters")
+    sizes = _units_tuple(units)
+    dropout = _check_dropout(dropout)
+    inputs = keras.Input((length, channels), name="beats")
+    h = inputs
+    for i, f in enumerate(filters):
+        h = keras.layers.Conv1D(f, kernel_size, padding="same", activation="relu",
+                                name=f"conv_{i + 1}")(h)
+    if pool_size > 1:
+        h = keras.layers.MaxPooling1D(pool_size, name="pool")(h)
+    return _last_state_regression(inputs, h, sizes, dropout, optimizer, learning_rate,
+                                  "learner_conv_lstm")
+
+
+def _last_state_regression(inputs: Any, h: Any, sizes: tuple[int, ...], dropout: float,
+                           optimizer: str, learning_rate: float, name: str) -> Any:
+    """Stacked LSTMs (only the last returns its last state) -> ``Dense(2)``, MSE: the learner's."""
+    import keras
+
+    for i, size in enumerate(sizes):
+        last = i == len(sizes) - 1
+        h = keras.layers.LSTM(size, dropout=dropout, return_sequences=not last,
+                              name=f"lstm_{i + 1}")(h)
+    outputs = keras.layers.Dense(2, name="onset_offset")(h)
+    model = keras.Model(inputs, outputs, name=name)
+    model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss="mse", metrics=["mae"])
+    return model
+
+
+# ----------------------------------------------------- lesson 03: classify over time
+
+
+def boundary_classifier(
+    length: int = 200,
+    channels: int = 1,
+    units: int = 32,
+    layers: int = 1,
+    bidirectional: bool = True,
+    dropout: float = 0.0,
+    heads: Sequence[str] = BOUNDARY_HEADS,
+    optimizer: str = "adam",
+    learning_rate: float = 3e-3,
+) -> Any:
+    """All hidden states -> one score per time step per head -> softmax over time.
+
+    ``layers`` (Bi)LSTM layers return every hidden state; a shared-over-time
+    ``Dense(1)`` per head scores each step, and a softmax over the time axis turns
+    the scores into a distribution over positions. Output: a dict
+    ``{head: (n, length)}`` whose rows sum to 1; loss: categorical cross-entropy
+    per head against :func:`ecgteach.targets.boundary_targets` rows (summed over
+    heads). ``heads=("onset",)`` or ``("offset",)`` builds one of the "two separate
+    networks". Lesson 03 uses it to show that asking *where* (classification over
+    time) instead of *how much* (regression) removes the collapse.
+    Usage: ``boundary_classifier(length=200, channels=1, units=32, heads=("onset",))``.
+    """
+    import keras
+
+    length = _check_length(length)
+    heads = _check_heads(heads)
+    dropout = _check_dropout(dropout)
+    if layers < 1:
+        raise ValueError(f"layers must be >= 1, got {layers}")
+    inputs = keras.Input((length, channels), name="beats")
+    h = inputs
+    for i in range(layers):
+        h = _recurrent(units, bidirectional, True, dropout, f"recurrent_{i + 1}")(h)
+    outputs = {
+        head: _softmax_over_time(keras.layers.Dense(1, name=f"{head}_step_score")(h), length,
+                                 head)
+        for head in heads
+    }
+    model = keras.Model(inputs, outputs, name="boundary_classifier")
+    return _compile_boundary(model, heads, optimizer, learning_rate)
+
+
+def boundary_classifier_last_state(
+    length: int = 200,
+    channels: int = 1,
+    units: int = 32,
+    layers: int = 1,
+    bidirectional: bool = True,
+    dropout: float = 0.0,
+    heads: Sequence[str] = BOUNDARY_HEADS,
+    optimizer: str = "adam",
+    learning_rate: float = 3e-3,
+) -> Any:
+    """Only the last hidden state -> ``Dense(length)`` -> softmax over positions, per head.
+
+    Same question, inputs, outputs (dict ``{head: (n, length)}``) and loss as
+    :func:`boundary_classifier`, but the position must be squeezed through one
+    ``units``-sized state. Lesson 03 trains both side by side: all states vs the
+    last state. Usage: ``boundary_classifier_last_state(units=32)``.
+    """
+    import keras
+
+    length = _check_length(length)
+    heads = _check_heads(heads)
+    dropout = _check_dropout(dropout)
+    if layers < 1:
+        raise ValueError(f"layers must be >= 1, got {layers}")
+    inputs = keras.Input((length, channels), name="beats")
+    h = inputs
+    for i in range(layers):
+        last = i == layers - 1
+        h = _recurrent(units, bidirectional, not last, dropout, f"recurrent_{i + 1}")(h)
+    outputs = {
+        head: keras.layers.Dense(length, activation="softmax", name=head)(h) for head in heads
+    }
+    model = keras.Model(inputs, outputs, name="boundary_classifier_last_state")
+    return _compile_boundary(model, heads, optimizer, learning_rate)
+
+
+def flattened_states(
+    length: int = 200,
+    channels: int = 1,
+    units: int | Sequence[int] = 16,
+    dense_units: int | Sequence[int] = 64,
+    target: str = "regression",
+    heads: Sequence[str] = BOUNDARY_HEADS,
+    dropout: float = 0.0,
+    optimizer: str = "adam",
+    learning_rate: float = 1e-3,
+) -> Any:
+    """The forum answer: small LSTM returning all states -> Flatten -> Dense layers.
+
+    ``units`` (int or tuple: stacked layers, all returning sequences, the last one
+    small) feed ``Flatten`` (``length * units[-1]`` features) and ``dense_units``
+    ReLU layers. ``target="regression"``: ``Dense(2)`` linear ``[onset, offset]``
+    with MSE; ``target="classification"``: one ``Dense(length)`` softmax per head,
+    dict output as in :func:`boundary_classifier`. Lesson 03 uses it to show that
+    the suggestion works because every state reaches the output.
+    Usage: ``flattened_states(units=16, dense_units=64, target="classification")``.
+    """
+    import keras
+
+    length = _check_length(length)
+    sizes = _units_tuple(units)
+    dense_sizes = _units_tuple(dense_units, "dense_units") if dense_units else ()
+    dropout = _check_dropout(dropout)
+    if target not in ("regression", "classification"):
+        raise ValueError(f"target must be 'regression' or 'classification', got {target!r}")
+    inputs = keras.Input((length, channels), name="beats")
+    h = inputs
+    for i, size in enumerate(sizes):
+        h = keras.layers.LSTM(size, return_sequences=True, dropout=dropout,
+                              name=f"lstm_{i + 1}")(h)
+    h = keras.layers.Flatten(name="flatten")(h)
+    for i, size in enumerate(dense_sizes):
+        h = keras.layers.Dense(size, activation="relu", name=f"dense_{i + 1}")(h)
+    if target == "regression":
+        outputs = keras.layers.Dense(2, name="onset_offset")(h)
+        model = keras.Model(inputs, outputs, name="flattened_states")
+        model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss="mse",
+                      metrics=["mae"])
+        return model
+    heads = _check_heads(heads)
+    outputs = {
+        head: keras.layers.Dense(length, activation="softmax", name=head)(h) for head in heads
+    }
+    model = keras.Model(inputs, outputs, name="flattened_states")
+    return _compile_boundary(model, heads, optimizer, learning_rate)
+
+
+# ------------------------------------------------------------- lesson 04: segmentation
+
+
+def segmenter(
+    length: int | None = None,
+    channels: int = 1,
+    conv_filters: Sequence[int] | None = (16, 32),
+    kernel_size: int = 9,
+    pool_size: int = 4,
+    lstm_units: int = 32,
+    lstm_layers: int = 1,
+    bidirectional: bool = True,
+    decoder_filters: int | None = 32,
+    decoder_kernel_size: int | None = None,
+    n_classes: int = 4,
+    dropout: float = 0.1,
+    optimizer: str = "adam",
+    learning_rate: float = 3e-3,
+) -> Any:
+    """Full-sequence (Bi)LSTM labelling every sample background / P / QRS / T.
+
+    Layout: ``conv_filters`` Conv1D layers (ReLU, ``kernel_size``) -> MaxPooling1D
+    (``pool_size``) -> ``lstm_layers`` (Bi)LSTM(``lstm_units``) over the pooled
+    sequence -> Dropout -> UpSampling1D back to the input rate -> concatenated
+    with the full-rate conv features (a skip connection, so boundaries are not
+    quantised to ``pool_size`` samples) -> Conv1D(``decoder_filters``,
+    ``decoder_kernel_size``, default ``kernel_size``; the costliest layer) -> Dense
+    softmax over ``n_classes`` per sample. With the defaults: ~49k parameters,
+    meant for z-scored single-lead windows at 250 Hz (2 s = 500 samples).
+    ``conv_filters=None`` drops the front end (and pooling): the LSTM reads raw
+    samples.
+
+    Input length: ``length=None`` accepts any length at call time, but with
+    pooling it **must be a multiple of** ``pool_size`` (500 and 2500 are multiples
+    of 4; pad or crop otherwise); a fixed ``length`` is checked here.
+
+    Loss: sparse categorical cross-entropy on integer labels
+    (``WindowSet.labels``), ``reduction="mean_with_sample_weight"`` and
+    ``ignore_class=-1``: fit with ``sample_weight=windows.valid`` (shape
+    ``(n, length)``), which Keras 3 applies per time step, so unlabelled samples
+    add nothing and the loss is the mean over labelled samples. The metric
+    ``accuracy`` is weighted the same way. Lesson 04 trains it on LUDB windows.
+    Usage: ``segmenter(conv_filters=(16, 32), lstm_units=32)``.
+    """
+    import keras
+
+    length = _check_length(length, allow_none=True)
+    dropout = _check_dropout(dropout)
+    filters = _units_tuple(conv_filters, "conv_filters") if conv_filters else ()
+    pool = int(pool_size) if filters else 1
+    if pool < 1:
+        raise ValueError(f"pool_size must be >= 1, got {pool_size}")
+    if length is not None and length % pool:
+        raise ValueError(
+            f"length {length} is not a multiple of pool_size {pool}: pad or crop the windows, "
+            "or change pool_size"
+        )
+    if lstm_layers < 1 or n_classes < 2:
+        raise ValueError(f"need lstm_layers >= 1 and n_classes >= 2, got {lstm_layers}, "
+                         f"{n_classes}")
+    inputs = keras.Input((length, channels), name="signal")
+    h = inputs
+    for i, f in enumerate(filters):
+        h = keras.layers.Conv1D(f, kernel_size, padding="same", activation="relu",
+                                name=f"conv_{i + 1}")(h)
+    skip = h
+    if pool > 1:
+        h = keras.layers.MaxPooling1D(pool, name="pool")(h)
+    for i in range(lstm_layers):
+        h = _recurrent(lstm_units, bidirectional, True, 0.0, f"recurrent_{i + 1}")(h)
+    if dropout:
+        h = keras.layers.Dropout(dropout, name="dropout")(h)
+    if pool > 1:
+        h = keras.layers.UpSampling1D(pool, name="upsample")(h)
+    if filters:
+        h = keras.layers.Concatenate(name="skip")([h, skip])
+        if decoder_filters:
+            h = keras.layers.Conv1D(decoder_filters, decoder_kernel_size or kernel_size,
+                                    padding="same", activation="relu", name="decoder")(h)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name="segments")(h)
+    model = keras.Model(inputs, outputs, name="segmenter")
+    model.compile(
+        optimizer=make_optimizer(optimizer, learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(
+            ignore_class=-1, reduction="mean_with_sample_weight"
+        ),
+        weighted_metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+    )
+    return model
+
+
+def count_params(model: Any, trainable_only: bool = False) -> int:
+    """Number of parameters (all, or only trainable ones) of a built model.
+
+    Lessons print it next to each model so learners compare sizes (the learner's
+    LSTM has ~490k parameters, the segmenter ~49k). Usage: ``count_params(model)``.
+    """
+    weights = model.trainable_weights if trainable_only else model.weights
+    return int(sum(int(np.prod(w.shape)) for w in weights))

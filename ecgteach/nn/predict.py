@@ -1,0 +1,144 @@
+"""FIXME docstring (parts of models, train)
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+# ------------------------------------------------------------------------- inference
+
+
+class FastPredictor:
+    """A model wrapped in ``tf.function`` (XLA when it compiles), returning numpy.
+
+    Built by :func:`predict_fn`. ``jit_compiled`` tells whether XLA is in use
+    (``None`` before the first call). Each new input shape is traced (and, with
+    XLA, compiled) once, which takes a second or more; later calls with that
+    shape are fast, so batch inputs of one shape.
+    Usage: ``predict = predict_fn(model); probs = predict(x)``.
+    """
+
+    def __init__(self, model: Any, jit_compile: bool = True) -> None:
+        self.model = model
+        self.jit_compiled: bool | None = None if jit_compile else False
+        self._fn: Callable[[Any], Any] | None = None
+
+    def _make(self, jit: bool) -> Callable[[Any], Any]:
+        import tensorflow as tf
+
+        model = self.model
+
+        def call(x: Any) -> Any:
+            return model(x, training=False)
+
+        return tf.function(call, jit_compile=jit, reduce_retracing=True)
+
+    def __call__(self, x: Any) -> Any:
+        """Predict on a batch ``x`` (numpy or tensor); numpy out (a dict for dict models)."""
+        import tensorflow as tf
+
+        tensor = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
+        if self._fn is not None:
+            return _to_numpy(self._fn(tensor))
+        from ecgteach._quiet import quiet_stderr
+
+        with quiet_stderr():  # XLA's first compilation prints INFO lines to fd 2
+            return self._first_call(tensor)
+
+    def _first_call(self, tensor: Any) -> Any:
+        if self.jit_compiled is None:
+            try:
+                fn = self._make(True)
+                out = fn(tensor)
+            except Exception:  # XLA could not compile it: try without, below
+                pass
+            else:
+                self._fn, self.jit_compiled = fn, True
+                return _to_numpy(out)
+        fn = self._make(False)
+        out = fn(tensor)  # an error here is the input's fault: raise it, decide next time
+        self._fn, self.jit_compiled = fn, False
+        return _to_numpy(out)
+
+    def __repr__(self) -> str:
+        return f"FastPredictor({self.model.name}, jit_compiled={self.jit_compiled})"
+
+
+def _to_numpy(out: Any) -> Any:
+    if isinstance(out, Mapping):
+        return {key: np.asarray(value) for key, value in out.items()}
+    if isinstance(out, (list, tuple)):
+        return [np.asarray(value) for value in out]
+    return np.asarray(out)
+
+
+def predict_fn(model: Any, jit_compile: bool = True) -> FastPredictor:
+    """A fast callable ``x -> numpy predictions`` for ``model`` (XLA, else ``tf.function``).
+
+    ``model(x)`` eagerly runs an LSTM op by op (seconds per record) and
+    ``model.predict`` pays a set-up cost per call (~125 ms); a ``tf.function``
+    with ``jit_compile=True`` takes a few ms on a 10 s record (see
+    ``notes/keras-inference-speed.md``). When XLA cannot compile the model the
+    first call falls back to a plain ``tf.function``. Every lesson's interactive
+    plots call models through this, so sliders respond at once.
+    Usage: ``predict = predict_fn(model); probs = predict(windows.x[:1])``.
+    """
+    return FastPredictor(model, jit_compile=jit_compile)
+
+
+# ---------------------------------------------------------------------- evaluation
+
+
+def predict_probabilities(model: Any, signals: Sequence[np.ndarray], batch_size: int = 64,
+                          pool: int | None = None) -> list[np.ndarray]:
+    """Class probabilities ``(n, 4)`` per sample of each 1-D (standardised, 250 Hz) signal.
+
+    Signals of the same length run together in batches of ``batch_size`` (the
+    last batch padded with empty rows, so the compiled function is traced once
+    per length); a length that is not a multiple of ``pool`` (default: the
+    model's pooling factor) is zero-padded at the end. Runs through
+    :func:`predict_fn` (XLA when it compiles). Usage:
+    ``probs = predict_probabilities(model, [z_ii, z_v1])``.
+    """
+    if pool is None:
+        pool = _model_pool(model)
+    predict = _predictor(model)
+    lengths = [int(np.shape(s)[0]) for s in signals]
+    out: list[np.ndarray | None] = [None] * len(signals)
+    for width in sorted({int(math.ceil(n / pool) * pool) for n in lengths}):
+        members = [i for i, n in enumerate(lengths) if int(math.ceil(n / pool) * pool) == width]
+        rows = min(int(batch_size), 1 << (len(members) - 1).bit_length())  # few distinct shapes
+        for start in range(0, len(members), rows):
+            chosen = members[start : start + rows]
+            batch = np.zeros((rows, width, 1), dtype=np.float32)
+            for row, i in enumerate(chosen):
+                batch[row, : lengths[i], 0] = signals[i]
+            probabilities = np.asarray(predict(batch), dtype=np.float32)
+            for row, i in enumerate(chosen):
+                out[i] = probabilities[row, : lengths[i]]
+    return [probabilities for probabilities in out if probabilities is not None]
+
+
+_PREDICTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _predictor(model: Any) -> Any:
+    """One :func:`predict_fn` per model, so repeated calls reuse its compiled traces."""
+    try:
+        return _PREDICTORS.setdefault(model, predict_fn(model))
+    except TypeError:  # not weak-referenceable
+        return predict_fn(model)
+
+
+def _model_pool(model: Any) -> int:
+    pool = 1
+    for layer in getattr(model, "layers", ()):
+        size = getattr(layer, "pool_size", None)
+        if size is not None:
+            pool *= int(np.prod(size))
+    return pool

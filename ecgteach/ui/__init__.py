@@ -1,0 +1,66 @@
+"""Figures, widgets and training panels for JupyterLab (plotly + ipywidgets).
+
+The lessons import their widgets from here: ``from ecgteach.ui import RecordBrowser``.
+"""
+
+from ecgteach.ui.lesson_panels import (
+    LEARNING_RATES,
+    classifier_panel,
+    classifier_presets,
+    parse_units,
+    regression_panel,
+    regression_presets,
+    segmenter_panel,
+)
+from ecgteach.ui.panels import ComparisonBoard, TrainingPanel
+from ecgteach.ui.plots import (
+    WAVE_COLOURS,
+    beat_gallery_figure,
+    label_agreement_figure,
+    loss_figure,
+    prediction_figure,
+    prediction_scatter,
+    qrs_duration_figure,
+    record_figure,
+    robustness_figure,
+    seed_beats_figure,
+    updating,
+    window_figure,
+)
+from ecgteach.ui.tables import score_table, table_html
+from ecgteach.ui.widgets import (
+    ProbabilityInspector,
+    RecordBrowser,
+    RobustnessExplorer,
+    SegmentationViewer,
+)
+
+__all__ = [
+    "LEARNING_RATES",
+    "WAVE_COLOURS",
+    "beat_gallery_figure",
+    "classifier_panel",
+    "classifier_presets",
+    "ComparisonBoard",
+    "label_agreement_figure",
+    "loss_figure",
+    "parse_units",
+    "prediction_figure",
+    "prediction_scatter",
+    "ProbabilityInspector",
+    "qrs_duration_figure",
+    "record_figure",
+    "RecordBrowser",
+    "regression_panel",
+    "regression_presets",
+    "robustness_figure",
+    "RobustnessExplorer",
+    "score_table",
+    "seed_beats_figure",
+    "SegmentationViewer",
+    "segmenter_panel",
+    "table_html",
+    "TrainingPanel",
+    "updating",
+    "window_figure",
+]

@@ -1,0 +1,402 @@
+"""Training panels wired to the lessons' recipes: regression (02), classifier (03), segmenter (04).
+
+Each factory returns a :class:`~ecgteach.panels.TrainingPanel` whose knobs map
+onto :mod:`ecgteach.experiments` (or :mod:`ecgteach.train` for the segmenter),
+and adds every finished run to a :class:`~ecgteach.panels.ComparisonBoard`.
+``fast()`` tells whether ``ECGTEACH_FAST=1`` asks for the test suite's small
+settings.
+
+Usage::
+
+    board = ComparisonBoard()
+    regression_panel(splits, board)       # lesson 02: the learner's LSTM and its fixes
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import numpy as np
+
+from ecgteach._config import fast
+from ecgteach.beats.recipes import train_boundary_classifier, train_regression
+from ecgteach.beats.scaling import InputScaling
+from ecgteach.beats.settings import LESSON_SETTINGS
+from ecgteach.beats.splits import beat_splits
+from ecgteach.delineation.recipe import DEFAULT_RECIPE, train_default_segmenter
+from ecgteach.evaluation.collapse import COLLAPSED_BELOW
+from ecgteach.ui.panels import ComparisonBoard, TrainingPanel
+
+
+def parse_units(text: str) -> tuple[int, ...]:
+    """``"64, 256, 100"`` -> ``(64, 256, 100)``: one LSTM layer per number.
+
+    Usage: ``parse_units("32")``.
+    """
+    try:
+        units = tuple(int(part) for part in str(text).replace(";", ",").split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"units must be whole numbers separated by commas, got {text!r}") from None
+    if not units or min(units) < 1 or max(units) > 1024:
+        raise ValueError(f"give 1 to 4 layer sizes between 1 and 1024, got {text!r}")
+    if len(units) > 4:
+        raise ValueError(f"at most 4 LSTM layers here (training time), got {len(units)}")
+    return units
+
+
+#: Learning rates offered by the panels (exact values, so a preset's rate is one of them).
+LEARNING_RATES = (1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 2e-2, 3e-2)
+
+
+def _learning_rate_slider(value: float) -> Any:
+    """A slider over :data:`LEARNING_RATES` (a log slider would snap 3e-3 to 3.16e-3)."""
+    import ipywidgets as widgets
+
+    if value not in LEARNING_RATES:
+        raise ValueError(f"learning rate {value} is not one of {LEARNING_RATES}")
+    return widgets.SelectionSlider(options=[(f"{lr:.0e}", lr) for lr in LEARNING_RATES],
+                                   value=value, description="learning rate")
+
+
+def _epochs_slider(setting: str) -> Any:
+    """Epochs slider whose default is the lesson setting's (1 in fast mode)."""
+    import ipywidgets as widgets
+
+
+    default = LESSON_SETTINGS[setting]["kwargs"]["epochs"]
+    return widgets.IntSlider(value=1 if fast() else default, min=1, max=40,
+                             description="epochs")
+
+
+def _patience_slider() -> Any:
+    """Early-stopping patience (0 = off): keep the best validation epoch's weights."""
+    import ipywidgets as widgets
+
+    return widgets.IntSlider(value=0, min=0, max=10, description="patience",
+                             tooltip="early stopping: end after this many epochs without a "
+                             "lower validation loss, keep the best epoch (0 = off)")
+
+
+def _patience(config: dict[str, Any]) -> int | None:
+    return int(config["patience"]) or None
+
+
+def _shift_slider() -> Any:
+    """The learner's shift augmentation: each beat window moved by up to this fraction."""
+    import ipywidgets as widgets
+
+    return widgets.FloatSlider(value=0.0, min=0.0, max=0.45, step=0.05,
+                               description="window shift",
+                               tooltip="the learner's augmentation: move each beat window by "
+                               "up to this fraction of a cardiac cycle")
+
+
+class _ShiftedSplits:
+    """``splits`` rebuilt with another ``shift_fraction`` (same patients, lead, rate), memoised."""
+
+    def __init__(self, splits: Any) -> None:
+        self.splits = splits
+        self._made: dict[float, Any] = {}
+
+    def __call__(self, shift: float) -> Any:
+        shift = round(float(shift), 3)
+        config = getattr(self.splits, "config", None)
+        if config is None or shift == float(config.get("shift_fraction", 0.0)):
+            return self.splits
+        if shift not in self._made:
+
+            self._made[shift] = beat_splits(
+                lead=config["lead"], fs=config["fs"], length=config["length"],
+                n_train=config["n_train"], shift_fraction=shift, seed=config["seed"],
+                fast=config["fast"])
+        return self._made[shift]
+
+
+def _result_html(result: Any) -> str:
+    """A small HTML summary of an :class:`~ecgteach.experiments.ExperimentResult`."""
+    row = result.summary_row("val")
+    parts = []
+    for boundary in ("onset", "offset"):
+        parts.append(
+            f"<tr><td>QRS {boundary}</td><td>{row[f'{boundary}_mae_ms']:.1f}</td>"
+            f"<td>{row[f'{boundary}_mean_ms']:+.1f} ± {row[f'{boundary}_sd_ms']:.1f}</td>"
+            f"<td>{row[f'{boundary}_collapse_ratio']:.3g}</td>"
+            f"<td>{row[f'{boundary}_mae_mean_baseline_ms']:.1f}</td></tr>"
+        )
+    verdict = (
+        "<b style='color:#b00'>collapsed</b>: nearly the same answer for every beat"
+        if max(row["onset_collapse_ratio"], row["offset_collapse_ratio"]) < COLLAPSED_BELOW
+        else "predictions vary with the beat"
+    )
+    return (
+        f"<p><b>{escape(result.name)}</b> — {row['epochs']} epochs in {row['train_s']:.0f} s, "
+        f"{row['params']:,} parameters; on the {row['n']} validation beats: {verdict}.</p>"
+        "<table><thead><tr><th></th><th>MAE (ms)</th><th>error mean ± SD (ms)</th>"
+        "<th>collapse ratio</th><th>MAE of always predicting the mean (ms)</th></tr></thead>"
+        f"<tbody>{''.join(parts)}</tbody></table>"
+    )
+
+
+def _board_row(config: dict[str, Any], result: Any) -> dict[str, Any]:
+    row = result.summary_row("val")
+    return {
+        **{k: v for k, v in config.items() if k != "epochs"},
+        "epochs": row["epochs"],
+        "QRS onset MAE (ms)": row["onset_mae_ms"],
+        "QRS offset MAE (ms)": row["offset_mae_ms"],
+        "collapse ratio": min(row["onset_collapse_ratio"], row["offset_collapse_ratio"]),
+    }
+
+
+#: Knob values of each :data:`~ecgteach.experiments.SCALINGS` name in the regression panel.
+_SCALING_KNOBS: dict[str, dict[str, str]] = {
+    "raw": {"inputs": "time_voltage", "voltage": "raw", "time": "raw_ms", "targets": "raw"},
+    "zscore_targets": {"inputs": "time_voltage", "voltage": "raw", "time": "raw_ms",
+                       "targets": "zscore"},
+    "standardise_voltage": {"inputs": "time_voltage", "voltage": "standardised",
+                            "time": "raw_ms", "targets": "raw"},
+    "scaled": {"inputs": "time_voltage", "voltage": "standardised", "time": "scaled",
+               "targets": "zscore"},
+}
+_REGRESSION_DEFAULTS = {"dropout": 0.1, "optimizer": "rmsprop", "learning_rate": 1e-3}
+
+
+def _preset_epochs(setting: dict[str, Any]) -> int:
+    return 1 if fast() else int(setting["kwargs"]["epochs"])
+
+
+def regression_presets() -> dict[str, dict[str, Any]]:
+    """The regression panel's knob values for each regression lesson setting, by label.
+
+    Choosing one in the panel's "start from" menu and pressing Train retrains
+    exactly that lesson model (one click). Usage: ``list(regression_presets())``.
+    """
+
+    presets = {}
+    for setting in LESSON_SETTINGS.values():
+        kwargs = setting["kwargs"]
+        if setting["recipe"] != "regression" or kwargs["model"] not in ("learner_lstm",
+                                                                        "learner_conv_lstm"):
+            continue
+        build = {**_REGRESSION_DEFAULTS, **kwargs.get("build_kwargs", {})}
+        units = build.get("units", (64, 256, 100) if kwargs["model"] == "learner_lstm" else 100)
+        units = units if isinstance(units, (tuple, list)) else (units,)
+        presets[setting["label"]] = {
+            "model": kwargs["model"], "units": ", ".join(str(u) for u in units),
+            "dropout": float(build["dropout"]), "optimizer": build["optimizer"],
+            "learning_rate": float(build["learning_rate"]), "epochs": _preset_epochs(setting),
+            "batch_size": int(kwargs.get("batch_size", 32)),
+            "patience": int(kwargs.get("early_stopping_patience") or 0), "shift": 0.0,
+            **_SCALING_KNOBS[kwargs["scaling"]],
+        }
+    return presets
+
+
+def classifier_presets() -> dict[str, dict[str, Any]]:
+    """The classifier panel's knob values for each classifier lesson setting, by label.
+
+    Usage: ``list(classifier_presets())``.
+    """
+
+    presets = {}
+    for setting in LESSON_SETTINGS.values():
+        kwargs = setting["kwargs"]
+        if setting["recipe"] != "classifier":
+            continue
+        flattened = kwargs["variant"] == "flattened"
+        presets[setting["label"]] = {
+            "variant": kwargs["variant"], "heads": kwargs["heads"],
+            "units": 16 if flattened else 32, "layers": 1, "bidirectional": True,
+            "sigma": float(kwargs.get("sigma", 2.0)),
+            "learning_rate": 1e-3 if flattened else 3e-3, "epochs": _preset_epochs(setting),
+            "batch_size": int(kwargs.get("batch_size", 32)),
+            "patience": int(kwargs.get("early_stopping_patience") or 0), "shift": 0.0,
+        }
+    return presets
+
+
+def regression_panel(splits: Any, board: ComparisonBoard | None = None,
+                     preset: str | None = None) -> TrainingPanel:
+    """Lesson 02: retrain the learner's regression LSTM with the forum's knobs.
+
+    Knobs: model (stacked LSTM or Conv1D + LSTM), LSTM units per layer
+    ("64, 256, 100" is the learner's), dropout, optimizer, learning rate,
+    epochs, batch size, input channels, voltage/time/target scaling. The "start
+    from" menu sets every knob of one of the lesson's models
+    (:func:`regression_presets`); ``preset`` chooses one up front (default:
+    the learner's model on raw data).
+    Usage: ``regression_panel(beat_splits(), ComparisonBoard())``.
+    """
+    import ipywidgets as widgets
+
+
+    shifted = _ShiftedSplits(splits)
+
+    controls = {
+        "model": widgets.Dropdown(options=[("stacked LSTM", "learner_lstm"),
+                                           ("Conv1D + LSTM", "learner_conv_lstm")],
+                                  value="learner_lstm", description="model"),
+        "units": widgets.Text(value="64, 256, 100", description="LSTM units",
+                              continuous_update=False),
+        "dropout": widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05,
+                                       description="dropout"),
+        "optimizer": widgets.Dropdown(options=["rmsprop", "adam"], value="rmsprop",
+                                      description="optimizer"),
+        "learning_rate": _learning_rate_slider(1e-3),
+        "epochs": _epochs_slider("learner_raw"),
+        "batch_size": widgets.Dropdown(options=[8, 16, 32, 64, 128], value=32,
+                                       description="batch size"),
+        "patience": _patience_slider(),
+        "shift": _shift_slider(),
+        "inputs": widgets.Dropdown(options=[("[time, voltage]", "time_voltage"),
+                                            ("voltage only", "voltage")],
+                                   value="time_voltage", description="inputs"),
+        "voltage": widgets.Dropdown(options=[("raw mV", "raw"), ("standardised",
+                                                                 "standardised")],
+                                    value="raw", description="voltage"),
+        "time": widgets.Dropdown(options=[("raw ms (0-800)", "raw_ms"), ("scaled 0-1",
+                                                                         "scaled")],
+                                 value="raw_ms", description="time channel"),
+        "targets": widgets.Dropdown(options=[("raw indices", "raw"), ("z-scored", "zscore")],
+                                    value="raw", description="targets"),
+    }
+
+    def train(config: dict[str, Any], on_epoch: Any, stop: Any) -> Any:
+        units = parse_units(config["units"])
+        scaling = InputScaling(
+            voltage=config["voltage"],
+            time="dropped" if config["inputs"] == "voltage" else config["time"],
+            targets=config["targets"],
+        )
+        kwargs: dict[str, Any] = {"dropout": config["dropout"], "optimizer": config["optimizer"],
+                                  "learning_rate": config["learning_rate"]}
+        if config["model"] == "learner_lstm":
+            kwargs["units"] = units
+        else:
+            kwargs["units"] = units[-1]
+        return train_regression(
+            shifted(config["shift"]), config["model"], build_kwargs=kwargs, scaling=scaling,
+            epochs=config["epochs"], batch_size=config["batch_size"], callbacks=[on_epoch],
+            stop_event=stop, progress=None, name=f"{config['model']} {config['units']}",
+            early_stopping_patience=_patience(config),
+        )
+
+    presets = regression_presets()
+    panel = TrainingPanel(controls, train, describe=_result_html, summarise=_board_row,
+                          board=board, title="Retrain the learner's regression LSTM",
+                          presets=presets, preset=preset or next(iter(presets)))
+    return panel
+
+
+def classifier_panel(splits: Any, board: ComparisonBoard | None = None,
+                     preset: str | None = None) -> TrainingPanel:
+    """Lesson 03: boundaries as classification over time steps.
+
+    Knobs: which hidden states feed the output (all, last, flattened), one
+    network with two heads or two networks, LSTM units and layers, bidirectional,
+    target width sigma, learning rate, epochs, batch size. The "start from" menu
+    sets every knob of one of the lesson's models (:func:`classifier_presets`).
+    Usage: ``classifier_panel(beat_splits(), ComparisonBoard())``.
+    """
+    import ipywidgets as widgets
+
+
+    shifted = _ShiftedSplits(splits)
+
+    controls = {
+        "variant": widgets.Dropdown(options=[("all hidden states", "all_states"),
+                                             ("last hidden state", "last_state"),
+                                             ("all states, flattened", "flattened")],
+                                    value="all_states", description="states used"),
+        "heads": widgets.Dropdown(options=[("one network, two heads", "joint"),
+                                           ("two networks", "separate")],
+                                  value="joint", description="networks"),
+        "units": widgets.IntSlider(value=32, min=4, max=128, step=4, description="LSTM units"),
+        "layers": widgets.IntSlider(value=1, min=1, max=3, description="LSTM layers"),
+        "bidirectional": widgets.Checkbox(value=True, description="bidirectional"),
+        "sigma": widgets.FloatSlider(value=2.0, min=0.0, max=8.0, step=0.5,
+                                     description="target width (samples)"),
+        "learning_rate": _learning_rate_slider(3e-3),
+        "epochs": _epochs_slider("classifier_joint"),
+        "batch_size": widgets.Dropdown(options=[16, 32, 64, 128], value=32,
+                                       description="batch size"),
+        "patience": _patience_slider(),
+        "shift": _shift_slider(),
+    }
+
+    def train(config: dict[str, Any], on_epoch: Any, stop: Any) -> Any:
+        if config["variant"] == "flattened":
+            kwargs = {"units": config["units"], "learning_rate": config["learning_rate"]}
+        else:
+            kwargs = {"units": config["units"], "layers": config["layers"],
+                      "bidirectional": config["bidirectional"],
+                      "learning_rate": config["learning_rate"]}
+        return train_boundary_classifier(
+            shifted(config["shift"]), variant=config["variant"], heads=config["heads"],
+            sigma=config["sigma"],
+            build_kwargs=kwargs, epochs=config["epochs"], batch_size=config["batch_size"],
+            callbacks=[on_epoch], stop_event=stop, progress=None,
+            early_stopping_patience=_patience(config),
+        )
+
+    presets = classifier_presets()
+    return TrainingPanel(controls, train, describe=_result_html, summarise=_board_row,
+                         board=board, title="Train a boundary classifier", presets=presets,
+                         preset=preset or next(iter(presets)))
+
+
+def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
+    """Lesson 04: retrain the BiLSTM segmenter from scratch (the default recipe's knobs).
+
+    Knobs: LSTM units, convolution filters, training leads, time budget, epochs,
+    seed. The result is scored on the validation patients, lead ii.
+    Usage: ``segmenter_panel(ComparisonBoard(metric="QRS onset SD (ms)"))``.
+    """
+    import ipywidgets as widgets
+
+
+    recipe_epochs = int(DEFAULT_RECIPE["epochs"])
+    controls = {
+        "lstm_units": widgets.IntSlider(value=32, min=8, max=64, step=8,
+                                        description="LSTM units"),
+        "conv_filters": widgets.Dropdown(options=[("8, 16", (8, 16)), ("16, 32", (16, 32)),
+                                                  ("32, 32", (32, 32))],
+                                         value=(16, 32), description="conv filters"),
+        "leads": widgets.Dropdown(options=[("all 12 leads", "all"), ("lead ii only", "ii")],
+                                  value="all", description="training leads"),
+        "seconds": widgets.IntSlider(value=20 if fast() else 180, min=10, max=600, step=10,
+                                     description="time budget (s)"),
+        "epochs": widgets.IntSlider(value=1 if fast() else recipe_epochs, min=1, max=30,
+                                    description="epochs"),
+        "seed": widgets.IntSlider(value=0, min=0, max=9, description="seed"),
+    }
+
+    def train(config: dict[str, Any], on_epoch: Any, stop: Any) -> Any:
+        return train_default_segmenter(
+            seconds=config["seconds"], seed=config["seed"], leads=config["leads"],
+            fast=fast(), recipe={"epochs": config["epochs"]}, callbacks=[on_epoch],
+            stop_event=stop, progress=None,
+            build_kwargs={"lstm_units": config["lstm_units"],
+                          "conv_filters": config["conv_filters"]},
+        )
+
+    def describe(result: Any) -> str:
+        _, info = result
+        table = info.get("validation_scores", {}).get("ii", {}).get("table", "")
+        return (f"<p>Trained {info['epochs_run']} epochs in {info['training_seconds']:.0f} s "
+                f"({info['n_params']:,} parameters). Validation patients, lead ii:</p>"
+                f"<pre>{escape(table)}</pre>")
+
+    def summarise(config: dict[str, Any], result: Any) -> dict[str, Any]:
+        _, info = result
+        rows = info.get("validation_scores", {}).get("ii", {}).get("rows", [])
+        out = {k: v for k, v in config.items() if k != "seconds"}
+        out["conv_filters"] = ", ".join(str(f) for f in config["conv_filters"])
+        for row in rows:
+            if row.get("boundary", "").startswith("QRS"):
+                out[f"{row['boundary']} SD (ms)"] = row.get("sd_ms", np.nan)
+        return out
+
+    return TrainingPanel(controls, train, describe=describe, summarise=summarise, board=board,
+                         title="Retrain the segmenter")

@@ -1,0 +1,364 @@
+"""Training panel and comparison board: retrain a model from sliders, watch the loss fall.
+
+The panel knows nothing about models: it is given named controls (sliders,
+dropdowns, checkboxes) and a ``train(config, on_epoch, stop)`` function. Train
+runs it in a background thread, so the kernel stays free to receive a click
+on Stop; the loss curve grows each epoch; errors are shown in the panel. Each
+finished run can be added to a :class:`ComparisonBoard`.
+
+Usage::
+
+    board = ComparisonBoard()
+    panel = TrainingPanel(
+        controls={"units": widgets.IntSlider(32, 8, 128), "epochs": widgets.IntSlider(5, 1, 30)},
+        train=lambda config, on_epoch, stop: my_training(**config, callbacks=[on_epoch],
+                                                         stop_event=stop),
+        board=board,
+    )
+    panel          # displays itself
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from html import escape
+from typing import Any
+
+from ecgteach.nn.fit import Stopper
+from ecgteach.ui.plots import updating
+
+#: The preset dropdown's entry for "knobs set by hand".
+CUSTOM = "(your own settings)"
+
+TrainFn = Callable[[dict[str, Any], Callable[[int, Mapping[str, float]], None], Stopper], Any]
+
+
+class ComparisonBoard:
+    """The runs a student made this session, as a table and a chart.
+
+    ``add(name, row)`` takes a flat dict (configuration and results); the table
+    shows every key seen so far, the chart one bar per run for ``metric``.
+    Usage: ``board.add("run 1", {"units": 32, "QRS onset MAE (ms)": 9.5})``.
+    """
+
+    def __init__(self, metric: str = "QRS onset MAE (ms)", title: str = "Runs so far") -> None:
+        import ipywidgets as widgets
+        import plotly.graph_objects as go
+
+        self.metric = metric
+        self.rows: list[tuple[str, dict[str, Any]]] = []
+        self.table = widgets.HTML("<i>No runs yet: press Train.</i>")
+        self.figure = go.FigureWidget(
+            layout=dict(
+                template="plotly_white", height=260, margin=dict(l=60, r=20, t=40, b=40),
+                title=dict(text=f"{title}: {metric}", font=dict(size=14)),
+                yaxis_title=metric,
+            )
+        )
+        self.figure.add_bar(x=[], y=[], marker_color="#1f77b4", name=metric)
+        self.widget = widgets.VBox([self.table, self.figure])
+
+    def add(self, name: str, row: Mapping[str, Any]) -> None:
+        """Append a run and redraw the table and chart."""
+        self.rows.append((name, dict(row)))
+        self._redraw()
+
+    def clear(self) -> None:
+        """Forget every run."""
+        self.rows.clear()
+        self._redraw()
+
+    def _redraw(self) -> None:
+        columns: list[str] = []
+        for _, row in self.rows:
+            columns += [key for key in row if key not in columns]
+        if not self.rows:
+            self.table.value = "<i>No runs yet: press Train.</i>"
+        else:
+            cell = "padding:2px 8px;white-space:nowrap;border-bottom:1px solid #ddd"
+            head = "".join(
+                f"<th style='{cell};text-align:left'>{escape(str(c).replace('_', ' '))}</th>"
+                for c in ["run", *columns]
+            )
+            body = "".join(
+                "<tr>" + f"<td style='{cell}'>{escape(name)}</td>"
+                + "".join(f"<td style='{cell}'>{_fmt(row.get(c, ''))}</td>" for c in columns)
+                + "</tr>"
+                for name, row in self.rows
+            )
+            self.table.value = (
+                "<div style='overflow-x:auto'><table class='ecgteach-board' "
+                "style='border-collapse:collapse;font-size:12px'>"
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+            )
+        with updating(self.figure):
+            self.figure.data[0].x = [name for name, _ in self.rows]
+            self.figure.data[0].y = [row.get(self.metric) for _, row in self.rows]
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1e-2 and value != 0 else f"{value:.2f}"
+    return escape(str(value))
+
+
+class TrainingPanel:
+    """Controls + Train / Stop / Reset, a live loss curve, a progress line, the result.
+
+    ``train(config, on_epoch, stop)`` receives the controls' values as a dict,
+    must call ``on_epoch(epoch, logs)`` after each epoch (``logs`` with ``loss``
+    and optionally ``val_loss``) and end soon after ``stop.is_set()``. Its return
+    value goes through ``describe(result) -> html`` into the result area and
+    through ``summarise(config, result) -> dict`` onto the board.
+    Usage: see the module docstring; ``panel.wait()`` blocks until a run ends.
+    """
+
+    def __init__(
+        self,
+        controls: Mapping[str, Any],
+        train: TrainFn,
+        describe: Callable[[Any], str] | None = None,
+        summarise: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None,
+        board: ComparisonBoard | None = None,
+        epochs_key: str = "epochs",
+        title: str = "Train a model",
+        presets: Mapping[str, Mapping[str, Any]] | None = None,
+        preset: str | None = None,
+    ) -> None:
+        import ipywidgets as widgets
+        import plotly.graph_objects as go
+
+        self.controls = dict(controls)
+        self.presets = {label: dict(values) for label, values in (presets or {}).items()}
+        for label, values in self.presets.items():
+            unknown = sorted(set(values) - set(self.controls))
+            if unknown:
+                raise ValueError(f"preset {label!r} sets unknown controls {unknown}")
+        self._applying = False
+        self.preset = widgets.Dropdown(options=[CUSTOM, *self.presets], value=CUSTOM,
+                                       description="start from",
+                                       layout=widgets.Layout(width="auto"))
+        self.preset.observe(self._on_preset, names="value")
+        for control in self.controls.values():
+            control.observe(self._on_control, names="value")
+        if preset is not None:
+            self.use_preset(preset)
+        self.defaults = {name: control.value for name, control in self.controls.items()}
+        self.default_preset = self.preset.value
+        self.train_fn, self.board, self.epochs_key = train, board, epochs_key
+        self.describe = describe or (lambda result: escape(repr(result)))
+        self.summarise = summarise
+        self.stopper = Stopper()
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.runs = 0
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._started = 0.0
+
+        self.train_button = widgets.Button(description="Train", button_style="primary",
+                                           icon="play")
+        self.stop_button = widgets.Button(description="Stop", button_style="warning",
+                                          icon="stop", disabled=True)
+        self.reset_button = widgets.Button(description="Reset", icon="undo")
+        self.train_button.on_click(lambda _: self.start())
+        self.stop_button.on_click(lambda _: self.stop())
+        self.reset_button.on_click(lambda _: self.reset())
+        self.progress = widgets.HTML("Set the knobs, then press <b>Train</b>.")
+        self.output = widgets.HTML()
+        self.figure = go.FigureWidget(
+            layout=dict(
+                template="plotly_white", height=300, margin=dict(l=60, r=20, t=40, b=40),
+                title=dict(text="loss per epoch", font=dict(size=14)),
+                xaxis=dict(title="epoch", dtick=1), yaxis_title="loss",
+                legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0.6),
+            )
+        )
+        self.figure.add_scatter(x=[], y=[], mode="lines+markers", name="training")
+        self.figure.add_scatter(x=[], y=[], mode="lines+markers", name="validation")
+        for control in self.controls.values():
+            control.style = {"description_width": "initial"}
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(f"<h4 style='margin:4px 0'>{escape(title)}</h4>"),
+                *([self.preset] if self.presets else []),
+                widgets.GridBox(
+                    list(self.controls.values()),
+                    layout=widgets.Layout(grid_template_columns="repeat(3, 33%)"),
+                ),
+                widgets.HBox([self.train_button, self.stop_button, self.reset_button]),
+                self.progress,
+                self.figure,
+                self.output,
+            ]
+        )
+
+    # -------------------------------------------------------------------- actions
+    @property
+    def running(self) -> bool:
+        """True while a training run is in progress."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def config(self) -> dict[str, Any]:
+        """The controls' current values."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def use_preset(self, label: str) -> None:
+        """Set every knob of a preset (a lesson's setting); other knobs keep their values.
+
+        Usage: ``panel.use_preset("learner's LSTM, scaled inputs and targets")``.
+        """
+        if label not in self.presets:
+            raise ValueError(f"unknown preset {label!r}; choose from {list(self.presets)}")
+        self.preset.value = label
+        self._apply(label)
+
+    def _apply(self, label: str) -> None:
+        self._applying = True
+        try:
+            for name, value in self.presets[label].items():
+                self.controls[name].value = value
+        finally:
+            self._applying = False
+
+    def _on_preset(self, change: Mapping[str, Any]) -> None:
+        if change["new"] != CUSTOM and not self._applying:
+            self._apply(change["new"])
+
+    def _on_control(self, change: Mapping[str, Any]) -> None:
+        """A knob moved by hand: the settings are no longer the preset's."""
+        label = self.preset.value
+        if self._applying or label == CUSTOM:
+            return
+        if any(self.controls[k].value != v for k, v in self.presets[label].items()):
+            self._applying = True
+            try:
+                self.preset.value = CUSTOM
+            finally:
+                self._applying = False
+
+    def start(self) -> bool:
+        """Start a run in the background (a second start while running is ignored)."""
+        with self._lock:
+            if self.running:
+                self.progress.value = "Already training: press <b>Stop</b> first."
+                return False
+            self.stopper.clear()
+            self.result, self.error = None, None
+            self.runs += 1
+            self._clear_curve()
+            self.output.value = ""
+            self._set_running(True)
+            config = self.config()
+            self._started = time.perf_counter()
+            self.progress.value = f"Run {self.runs}: starting (building the model)…"
+            self._thread = threading.Thread(target=self._run, args=(config,), daemon=True)
+            self._thread.start()
+            return True
+
+    def stop(self) -> None:
+        """Ask the running training to end (at the end of the current batch)."""
+        if self.running:
+            self.stopper.stop()
+            self.progress.value += " — <b>stopping…</b>"
+
+    def reset(self) -> None:
+        """Stop any run, restore the default knobs, clear the curve and the result."""
+        self.stop()
+        self.wait(timeout=60)
+        self._applying = True
+        try:
+            for name, control in self.controls.items():
+                control.value = self.defaults[name]
+            self.preset.value = self.default_preset
+        finally:
+            self._applying = False
+        self._clear_curve()
+        self.result, self.error = None, None
+        self.output.value = ""
+        self.progress.value = "Reset. Set the knobs, then press <b>Train</b>."
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the current run ends; True if it has. For tests and scripts."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+    # ------------------------------------------------------------------ internals
+    def _set_running(self, running: bool) -> None:
+        self.train_button.disabled = running
+        self.stop_button.disabled = not running
+        for control in self.controls.values():
+            control.disabled = running
+        self.preset.disabled = running
+
+    def _clear_curve(self) -> None:
+        with updating(self.figure):
+            for trace in self.figure.data:
+                trace.x, trace.y = [], []
+
+    def _on_epoch(self, epoch: int, logs: Mapping[str, float]) -> None:
+        train_trace, val_trace = self.figure.data
+        with updating(self.figure):
+            if "loss" in logs:
+                train_trace.x = (*train_trace.x, epoch + 1)
+                train_trace.y = (*train_trace.y, float(logs["loss"]))
+            if "val_loss" in logs:
+                val_trace.x = (*val_trace.x, epoch + 1)
+                val_trace.y = (*val_trace.y, float(logs["val_loss"]))
+        elapsed = time.perf_counter() - self._started
+        total = self.config().get(self.epochs_key)
+        left = ""
+        if isinstance(total, int) and total > epoch + 1:
+            left = f", about {elapsed / (epoch + 1) * (total - epoch - 1):.0f} s left"
+        losses = ", ".join(f"{k} {v:.4g}" for k, v in logs.items() if "loss" in k)
+        of_total = f"/{total}" if isinstance(total, int) else ""
+        self.progress.value = (
+            f"Run {self.runs}: epoch {epoch + 1}{of_total} — {losses} — "
+            f"{elapsed:.0f} s elapsed{left}"
+        )
+
+    def _run(self, config: dict[str, Any]) -> None:
+        try:
+            result = self.train_fn(config, self._on_epoch, self.stopper)
+        except Exception as error:  # shown in the panel, never lost in a thread
+            self.error = error
+            self.output.value = (
+                f"<div style='color:#b00'><b>Training failed:</b> {escape(str(error))}</div>"
+                f"<details><summary>details</summary><pre>"
+                f"{escape(traceback.format_exc(limit=6))}</pre></details>"
+            )
+            self.progress.value = f"Run {self.runs}: failed after " \
+                f"{time.perf_counter() - self._started:.0f} s."
+        else:
+            self.result = result
+            seconds = time.perf_counter() - self._started
+            how = "stopped" if self.stopper.is_set() else "done"
+            self.progress.value = f"Run {self.runs}: {how} in {seconds:.0f} s."
+            try:
+                self.output.value = self.describe(result)
+                if self.board is not None and self.summarise is not None:
+                    row = {**self.summarise(config, result), "seconds": round(seconds, 1)}
+                    self.board.add(f"run {self.runs}" + (" (stopped)" if how == "stopped"
+                                                         else ""), row)
+            except Exception as error:
+                self.error = error
+                self.output.value = (
+                    f"<div style='color:#b00'><b>Could not show the result:</b> "
+                    f"{escape(str(error))}</div>"
+                )
+        finally:
+            self._set_running(False)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

@@ -1,0 +1,493 @@
+"""Plotly figures for the lessons: records with waves shaded, histograms, seed beats.
+
+Every function returns a ``plotly.graph_objects.Figure`` (or a ``FigureWidget``
+with ``widget=True``) built from data passed in: nothing is drawn by hand.
+
+Usage::
+
+    record_figure(load_ludb_record(1), "ii", start_s=0, stop_s=4).show()
+    qrs_duration_figure(qrs_durations(load_ludb(leads=["ii"]))).show()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ecgteach.beats.seedset import SeedDataset
+from ecgteach.ecg.records import Record
+from ecgteach.ecg.waves import MISSING, WAVE_KINDS
+
+#: One colour per wave kind, reused across lessons and widgets.
+WAVE_COLOURS = {"P": "#1f77b4", "QRS": "#d62728", "T": "#2ca02c"}
+ONSET_COLOUR, OFFSET_COLOUR = "#d62728", "#2ca02c"
+_LAYOUT = dict(
+    template="plotly_white",
+    margin=dict(l=60, r=20, t=80, b=45),
+    height=360,
+    title=dict(y=0.96, yanchor="top", x=0.01, xanchor="left"),
+    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+)
+
+
+def keep_widget_state(figure: Any) -> None:
+    """Store a FigureWidget's current data and layout as its widget state.
+
+    Plotly sends updates made after display as messages, which a browser that
+    reloads the page (or a second view) never sees: it would draw the figure as
+    first displayed. Every widget in ecgteach calls this after each update, so
+    a reloaded lesson shows the current curves. A plain ``Figure`` is left alone.
+    Usage: ``with fig.batch_update(): ...; keep_widget_state(fig)``.
+    """
+    if hasattr(figure, "_widget_data"):
+        figure._widget_layout = copy.deepcopy(figure._layout_obj._props)
+        figure._widget_data = copy.deepcopy(figure._data)
+
+
+@contextlib.contextmanager
+def updating(figure: Any) -> Iterator[Any]:
+    """``figure.batch_update()`` followed by :func:`keep_widget_state`.
+
+    Usage: ``with updating(fig): fig.data[0].y = new_y``.
+    """
+    with figure.batch_update():
+        yield figure
+    keep_widget_state(figure)
+
+
+def _figure(widget: bool):
+    import plotly.graph_objects as go
+
+    return go.FigureWidget() if widget else go.Figure()
+
+
+def wave_shapes(
+    waves: dict[str, np.ndarray], fs: float, start_s: float, stop_s: float
+) -> list[dict]:
+    """Plotly shape dicts shading each wave between its onset and offset.
+
+    A wave with a missing boundary is shaded from its peak only, with a dashed
+    outline, so students see that the boundary was not annotated.
+    Usage: ``fig.update_layout(shapes=wave_shapes(record.waves["ii"], 500, 0, 10))``.
+    """
+    shapes = []
+    for kind in WAVE_KINDS:
+        for onset, peak, offset in waves.get(kind, np.zeros((0, 3), int)):
+            left = (onset if onset != MISSING else peak) / fs
+            right = (offset if offset != MISSING else peak) / fs
+            if right < start_s or left > stop_s:
+                continue
+            incomplete = onset == MISSING or offset == MISSING
+            shapes.append(
+                dict(
+                    type="rect", xref="x", yref="paper", x0=left, x1=max(right, left + 1 / fs),
+                    y0=0, y1=1, fillcolor=WAVE_COLOURS[kind], opacity=0.18, layer="below",
+                    line=dict(width=1 if incomplete else 0, dash="dot", color=WAVE_COLOURS[kind]),
+                )
+            )
+    return shapes
+
+
+def _unlabelled_shapes(record: Record, lead: str, start_s: float, stop_s: float) -> list[dict]:
+    spans = record.spans.get(lead, [])
+    edges = [0.0] + [v / record.fs for span in spans for v in span] + [record.duration_s]
+    shapes = []
+    for left, right in zip(edges[::2], edges[1::2], strict=True):
+        left, right = max(left, start_s), min(right, stop_s)
+        if right > left:
+            shapes.append(
+                dict(
+                    type="rect", xref="x", yref="paper", x0=left, x1=right, y0=0, y1=1,
+                    fillcolor="#888", opacity=0.12, layer="below", line=dict(width=0),
+                )
+            )
+    return shapes
+
+
+def record_traces(
+    record: Record, lead: str, start_s: float = 0.0, stop_s: float | None = None
+) -> tuple[dict, dict]:
+    """The data of a record view: (trace dict, layout dict), for building or updating figures.
+
+    Usage: ``trace, layout = record_traces(record, "ii", 0, 4)``.
+    """
+    stop_s = record.duration_s if stop_s is None else stop_s
+    if not 0 <= start_s < stop_s:
+        raise ValueError(f"the time window must satisfy 0 <= start < stop, got {start_s}..{stop_s}")
+    first = int(start_s * record.fs)
+    last = min(record.n_samples, int(np.ceil(stop_s * record.fs)) + 1)
+    signal = record.lead(lead)[first:last]
+    time_s = np.arange(first, first + signal.size) / record.fs
+    trace = dict(x=time_s, y=signal, name=f"lead {lead}", line=dict(color="black", width=1.2))
+    shapes = _unlabelled_shapes(record, lead, start_s, stop_s)
+    waves = record.waves.get(record.lead_key(lead), {})
+    shapes += wave_shapes(waves, record.fs, start_s, stop_s)
+    counts = {k: len(v) for k, v in waves.items()}
+    title = (
+        f"{record.database.upper()} record {record.name}, lead {lead} — cardiologists' waves: "
+        + ", ".join(f"{counts.get(k, 0)} {k}" for k in WAVE_KINDS)
+    )
+    layout = dict(
+        shapes=shapes,
+        title=dict(text=title, font=dict(size=14), y=0.96, x=0.01),
+        xaxis=dict(title="time (s)", range=[start_s, stop_s]),
+        yaxis=dict(title="voltage (mV)"),
+    )
+    return trace, layout
+
+
+def record_figure(
+    record: Record,
+    lead: str,
+    start_s: float = 0.0,
+    stop_s: float | None = None,
+    widget: bool = False,
+):
+    """An ECG lead with the cardiologists' P (blue), QRS (red) and T (green) waves shaded.
+
+    Grey bands are the unlabelled parts (first and last beats of LUDB records).
+    Usage: ``record_figure(load_ludb_record(1), "ii").show()``.
+    """
+    import plotly.graph_objects as go
+
+    fig = _figure(widget)
+    trace, layout = record_traces(record, lead, start_s, stop_s)
+    fig.add_trace(go.Scatter(mode="lines", **trace))
+    for kind in WAVE_KINDS:  # legend entries for the shaded bands
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name=kind,
+                marker=dict(symbol="square", size=12, color=WAVE_COLOURS[kind], opacity=0.4),
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[None], y=[None], mode="markers", name="not labelled",
+            marker=dict(symbol="square", size=12, color="#888", opacity=0.3),
+        )
+    )
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**layout)
+    return fig
+
+
+def qrs_duration_figure(durations_ms: np.ndarray, bin_ms: float = 4.0, widget: bool = False):
+    """Histogram of QRS durations with the median and the 120 ms wide-QRS threshold.
+
+    Usage: ``qrs_duration_figure(qrs_durations(load_ludb(leads=["ii"])))``.
+    """
+    import plotly.graph_objects as go
+
+    durations_ms = np.asarray(durations_ms, dtype=float)
+    if durations_ms.size == 0:
+        raise ValueError("no QRS durations to plot")
+    fig = _figure(widget)
+    fig.add_trace(
+        go.Histogram(
+            x=durations_ms, xbins=dict(size=bin_ms), marker_color=WAVE_COLOURS["QRS"],
+            name="QRS complexes",
+        )
+    )
+    median = float(np.median(durations_ms))
+    fig.add_vline(x=median, line_dash="dash", annotation_text=f"median {median:.0f} ms")
+    fig.add_vline(x=120, line_dash="dot", line_color="grey", annotation_text="120 ms",
+                  annotation_position="bottom right")
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(
+        title=f"QRS duration of {durations_ms.size} annotated complexes",
+        xaxis_title="QRS duration (ms)", yaxis_title="count", showlegend=False,
+    )
+    return fig
+
+
+def seed_beats_figure(beats: SeedDataset, rows: Sequence[int] = (0, 1, 2), widget: bool = False):
+    """Some rows of the learner's dataset: voltage, time channel and the labelled QRS.
+
+    Each panel is one row as the network sees it (sample index on x), with the
+    zero padding shaded and the onset (red) and offset (green) labels as lines.
+    Usage: ``seed_beats_figure(beats, rows=[0, 5, 9]).show()``.
+    """
+    from plotly.subplots import make_subplots
+
+    rows = [int(r) for r in rows]
+    if not rows or min(rows) < 0 or max(rows) >= len(beats):
+        raise ValueError(f"rows must be indices in [0, {len(beats)}), got {rows}")
+    fig = make_subplots(
+        rows=1, cols=len(rows), shared_yaxes=True, horizontal_spacing=0.03,
+        subplot_titles=[
+            f"row {r}: record {beats.record[r]}, {beats.n_padding[r]} padded" for r in rows
+        ],
+    )
+    if widget:
+        import plotly.graph_objects as go
+
+        fig = go.FigureWidget(fig)
+    for col, r in enumerate(rows, start=1):
+        voltage = beats.voltage[r]
+        fig.add_scatter(
+            y=voltage, mode="lines", line=dict(color="black", width=1.2),
+            name="voltage", showlegend=col == 1, row=1, col=col,
+        )
+        onset, offset = beats.y[r]
+        for position, colour, name in ((onset, ONSET_COLOUR, "onset"), (offset, OFFSET_COLOUR,
+                                                                          "offset")):
+            fig.add_vline(x=int(position), line_color=colour, line_width=2, row=1, col=col)
+            fig.add_scatter(
+                x=[int(position)], y=[float(voltage[position])], mode="markers",
+                marker=dict(color=colour, size=8), name=f"QRS {name} label",
+                showlegend=col == 1, row=1, col=col,
+            )
+        if beats.n_padding[r] > 0:
+            fig.add_vrect(x0=0, x1=int(beats.n_padding[r]) - 0.5, fillcolor="#888",
+                          opacity=0.15, line_width=0, row=1, col=col)
+        fig.update_xaxes(title_text="sample in row", row=1, col=col)
+    fig.update_yaxes(title_text="voltage (mV)", row=1, col=1)
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(
+        title=f"The learner's rows: {len(beats)} beats x {beats.length} samples x "
+        f"{list(beats.channels)} at {beats.fs:g} Hz (grey: zero padding)",
+        height=400, margin=dict(t=90, b=90),
+        legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
+    )
+    return fig
+
+
+def _strip_shapes(waves: dict[str, np.ndarray], fs: float, start_s: float, stop_s: float,
+                  y0: float, y1: float) -> list[dict]:
+    shapes = wave_shapes(waves, fs, start_s, stop_s)
+    for shape in shapes:
+        shape.update(y0=y0, y1=y1, opacity=0.55, line=dict(width=0))
+    return shapes
+
+
+def prediction_figure(
+    record: Record, lead: str, delineator, start_s: float = 0.0, stop_s: float | None = None
+):
+    """A lead with the cardiologists' waves (top strip) and the model's (bottom strip).
+
+    ``delineator(signal, fs) -> waves`` (e.g. :class:`ecgteach.Delineator`).
+    Usage: ``prediction_figure(record, "ii", ecgteach.Delineator(), 0, 5)``.
+    """
+    import plotly.graph_objects as go
+
+    stop_s = record.duration_s if stop_s is None else stop_s
+    first = max(0, int(start_s * record.fs))
+    last = min(record.n_samples, int(np.ceil(stop_s * record.fs)) + 1)
+    signal = record.lead(lead)
+    predicted = delineator(signal, record.fs)
+    fig = go.Figure()
+    fig.add_scatter(x=np.arange(first, last) / record.fs, y=signal[first:last], mode="lines",
+                    name=f"lead {lead}", line=dict(color="black", width=1.1))
+    for kind in WAVE_KINDS:
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=kind,
+                        marker=dict(symbol="square", size=12, color=WAVE_COLOURS[kind]))
+    truth = record.waves.get(record.lead_key(lead), {})
+    shapes = _strip_shapes(truth, record.fs, start_s, stop_s, 0.9, 1.0)
+    shapes += _strip_shapes(predicted, record.fs, start_s, stop_s, 0.0, 0.1)
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(
+        shapes=shapes, xaxis=dict(title="time (s)", range=[start_s, stop_s]),
+        yaxis=dict(title="voltage (mV)"),
+        title=f"{record.database.upper()} {record.name}, lead {lead} — top strip: "
+        "cardiologists, bottom strip: model",
+    )
+    return fig
+
+
+def robustness_figure(curve: dict, x_title: str = "corruption"):
+    """Se (%) and error SD (ms) per boundary as the corruption grows.
+
+    ``curve`` maps a corruption level to ``DelineationScorer.scores()`` at that level.
+    Usage: ``robustness_figure({snr: scores, ...}, "SNR (dB)")``.
+    """
+    from plotly.subplots import make_subplots
+
+    levels = list(curve)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["sensitivity (%)", "error SD (ms)"])
+    colours = {"QRS onset": "#d62728", "QRS offset": "#ff7f0e", "P onset": "#1f77b4",
+               "T offset": "#2ca02c"}
+    for name, colour in colours.items():
+        se = [curve[level][name].sensitivity for level in levels]
+        sd = [curve[level][name].sd_ms for level in levels]
+        fig.add_scatter(x=levels, y=se, name=name, line=dict(color=colour), row=1, col=1)
+        fig.add_scatter(x=levels, y=sd, name=name, line=dict(color=colour), showlegend=False,
+                        row=1, col=2)
+    fig.update_xaxes(title_text=x_title)
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(height=360, title="How the delineation degrades")
+    return fig
+
+
+def label_agreement_figure(rows: Sequence, departs_ms: float = 10.0):
+    """Per record: a lead's labels against the other leads' (x), the model's error (y).
+
+    ``rows`` are :class:`ecgteach.robustness.LabelAgreement`. Points on the dashed
+    line y = −x are records where the model sides with the other leads; on y = 0,
+    with this lead's label. Usage:
+    ``label_agreement_figure(label_agreement(test_records, delineator))``.
+    """
+    import plotly.graph_objects as go
+
+    rows = [r for r in rows if r.n_beats]
+    if not rows:
+        raise ValueError("no record with matched beats to show")
+    x = np.array([r.label_vs_other_leads_ms for r in rows])
+    y = np.array([r.model_vs_label_ms for r in rows])
+    departs = np.abs(x) > departs_ms
+    fig = go.Figure()
+    reach = float(max(np.abs(x).max(), np.abs(y).max(), departs_ms)) + 3
+    fig.add_scatter(x=[-reach, reach], y=[reach, -reach], mode="lines", name="model = other leads",
+                    line=dict(color="grey", dash="dash", width=1))
+    fig.add_scatter(x=[-reach, reach], y=[0, 0], mode="lines", name="model = this lead's label",
+                    line=dict(color="grey", dash="dot", width=1))
+    for chosen, name, colour in ((~departs, "label agrees with the other leads", "#1f77b4"),
+                                 (departs, f"label departs by > {departs_ms:g} ms", "#d62728")):
+        fig.add_scatter(
+            x=x[chosen], y=y[chosen], mode="markers", name=name, marker=dict(color=colour, size=8),
+            text=[f"record {r.record}, {r.n_beats} beats" for r, c in zip(rows, chosen, strict=True)
+                  if c],
+            hovertemplate="%{text}<br>label − other leads %{x:.1f} ms<br>"
+                          "model − label %{y:.1f} ms<extra></extra>",
+        )
+    lead, boundary = rows[0].lead, rows[0].boundary
+    fig.update_xaxes(title_text=f"lead {lead} label − median of the other leads (ms)",
+                     range=[-reach, reach])
+    fig.update_yaxes(title_text="model − lead label (ms)", range=[-reach, reach])
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(height=440, title=f"{boundary}, lead {lead}: one point per record "
+                      "(means over its beats)")
+    return fig
+
+
+def beat_gallery_figure(records: Sequence[Record], beats: Sequence, delineator,
+                        half_width_s: float = 0.4):
+    """Small multiples of beats (e.g. the worst ones): ECG, true QRS (top), model's (bottom).
+
+    ``beats`` are :class:`ecgteach.robustness.BadBeat` (record, lead, peak, errors).
+    Usage: ``beat_gallery_figure(test_records, worst_beats(test_records, d), d)``.
+    """
+    from plotly.subplots import make_subplots
+
+    if not beats:
+        raise ValueError("no beats to show")
+    by_name = {r.name: r for r in records}
+    cols = min(3, len(beats))
+    rows = int(np.ceil(len(beats) / cols))
+    titles = [
+        f"rec {b.record}: on {b.onset_error_ms:+.0f}, off {b.offset_error_ms:+.0f} ms"
+        for b in beats
+    ]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=0.12)
+    predictions = {}
+    for i, beat in enumerate(beats):
+        record = by_name[beat.record]
+        key = (beat.record, beat.lead)
+        if key not in predictions:
+            predictions[key] = delineator(record.lead(beat.lead), record.fs)
+        row, col = i // cols + 1, i % cols + 1
+        centre = beat.peak / record.fs
+        start_s, stop_s = max(0.0, centre - half_width_s), centre + half_width_s
+        a, b = int(start_s * record.fs), min(record.n_samples, int(stop_s * record.fs))
+        fig.add_scatter(x=np.arange(a, b) / record.fs, y=record.lead(beat.lead)[a:b],
+                        mode="lines", line=dict(color="black", width=1), showlegend=False,
+                        row=row, col=col)
+        axis = "" if i == 0 else str(i + 1)
+        for waves, y0, y1 in ((record.waves[beat.lead], 0.85, 1.0),
+                              (predictions[key], 0.0, 0.15)):
+            for onset, _, offset in waves["QRS"]:
+                if onset < 0 or offset < 0 or offset / record.fs < start_s or \
+                        onset / record.fs > stop_s:
+                    continue
+                fig.add_shape(type="rect", x0=onset / record.fs, x1=offset / record.fs,
+                              y0=y0, y1=y1, xref=f"x{axis}", yref=f"y{axis} domain",
+                              fillcolor=WAVE_COLOURS["QRS"], opacity=0.5, line_width=0)
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(height=260 * rows, title="Worst QRS complexes — top: cardiologists, "
+                      "bottom: model (errors in ms; nan = missed)")
+    return fig
+
+
+def loss_figure(history: dict, title: str = "loss per epoch", log_y: bool = True):
+    """Training and validation loss curves from a Keras-style history dict.
+
+    Usage: ``loss_figure(result.history)``.
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for key, name in (("loss", "training"), ("val_loss", "validation")):
+        values = history.get(key)
+        if values:
+            fig.add_scatter(x=list(range(1, len(values) + 1)), y=values, mode="lines+markers",
+                            name=name)
+    if not fig.data:
+        raise ValueError(f"no 'loss' in the history (keys: {sorted(history)})")
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss",
+                      yaxis_type="log" if log_y else "linear", height=320)
+    fig.update_xaxes(tick0=1, dtick=1 if len(fig.data[0].x) <= 12 else None)  # whole epochs
+    return fig
+
+
+def prediction_scatter(result, part: str = "val", title: str | None = None):
+    """Predicted vs true QRS onset and offset (ms into the row), one dot per beat.
+
+    A model that collapsed draws a horizontal line: the same answer for every beat.
+    Usage: ``prediction_scatter(result)``.
+    """
+    from plotly.subplots import make_subplots
+
+    true_ms = np.asarray(result.labels[part]) * 1000.0 / result.fs
+    pred_ms = np.asarray(result.predictions[part]) * 1000.0 / result.fs
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["QRS onset", "QRS offset"])
+    for col, colour in ((0, ONSET_COLOUR), (1, OFFSET_COLOUR)):
+        low = float(min(true_ms[:, col].min(), np.nanmin(pred_ms[:, col])))
+        high = float(max(true_ms[:, col].max(), np.nanmax(pred_ms[:, col])))
+        fig.add_scatter(x=true_ms[:, col], y=pred_ms[:, col], mode="markers",
+                        marker=dict(color=colour, size=5, opacity=0.6), showlegend=False,
+                        row=1, col=col + 1)
+        fig.add_scatter(x=[low, high], y=[low, high], mode="lines", showlegend=col == 0,
+                        name="perfect", line=dict(color="grey", dash="dash"), row=1, col=col + 1)
+    fig.update_xaxes(title_text="cardiologist (ms into the row)")
+    fig.update_yaxes(title_text="model (ms into the row)", row=1, col=1)
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(height=360, title=title or f"{result.name}: predicted vs true ({part})")
+    return fig
+
+
+def window_figure(windows, index: int = 0):
+    """One segmentation window: the signal with its per-sample labels as bands.
+
+    Usage: ``window_figure(make_windows(records, ["ii"]), 0)``.
+    """
+    import plotly.graph_objects as go
+
+    if not 0 <= index < len(windows):
+        raise ValueError(f"index must be in [0, {len(windows)}), got {index}")
+    x = windows.x[index, :, 0]
+    labels = windows.labels[index]
+    t = np.arange(x.size) / windows.fs
+    fig = go.Figure()
+    fig.add_scatter(x=t, y=x, mode="lines", name="signal (z-scored)",
+                    line=dict(color="black", width=1.2))
+    shapes = []
+    colours = {1: WAVE_COLOURS["P"], 2: WAVE_COLOURS["QRS"], 3: WAVE_COLOURS["T"], -1: "#888"}
+    edges = np.flatnonzero(np.diff(labels)) + 1
+    for start, stop in zip(np.r_[0, edges], np.r_[edges, labels.size], strict=True):
+        label = int(labels[start])
+        if label in colours:
+            shapes.append(dict(type="rect", xref="x", yref="paper", x0=t[start],
+                               x1=t[stop - 1] + 1 / windows.fs, y0=0, y1=1, layer="below",
+                               fillcolor=colours[label], opacity=0.2, line=dict(width=0)))
+    for kind in WAVE_KINDS:
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=kind,
+                        marker=dict(symbol="square", size=12, color=WAVE_COLOURS[kind]))
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(shapes=shapes, xaxis_title="time in window (s)", yaxis_title="z-score",
+                      title=f"window {index}: record {windows.record[index]}, lead "
+                      f"{windows.lead[index]} — every sample labelled (grey: unlabelled)")
+    return fig

@@ -1,0 +1,388 @@
+"""Interactive widgets (ipywidgets 8 + plotly FigureWidget) for the lessons.
+
+Logic lives here and is tested headless: set a control's ``.value`` and the
+figure's data changes, with no browser needed.
+
+Usage::
+
+    browser = RecordBrowser()        # in a notebook cell: displays itself
+    browser.record.value = 17        # what a student's slider does
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ecgteach.datasets.ludb import LUDB_LEADS, LUDB_RECORDS, load_ludb_record, ludb_metadata
+from ecgteach.delineation.scoring import score_delineator
+from ecgteach.delineation.segmenter import MODEL_FS
+from ecgteach.evaluation.metrics import DelineationScorer
+from ecgteach.evaluation.robustness import add_baseline_wander, add_noise
+from ecgteach.ui.plots import WAVE_COLOURS, record_figure, record_traces, updating, wave_shapes
+
+
+class RecordBrowser:
+    """Browse every LUDB record and lead with the cardiologists' waves shaded.
+
+    Controls: record (1-200), lead (12 leads), time window (s), and a summary
+    line with the patient's rhythm and the number of annotated waves.
+    Usage: ``RecordBrowser(record=1, lead="ii")`` as the last line of a cell.
+    """
+
+    def __init__(
+        self, record: int = 1, lead: str = "ii", window_s: tuple[float, float] = (0.0, 10.0)
+    ) -> None:
+        import ipywidgets as widgets
+
+        self.record = widgets.BoundedIntText(
+            value=record, min=LUDB_RECORDS[0], max=LUDB_RECORDS[-1], description="record",
+            layout=widgets.Layout(width="160px"),
+        )
+        self.record_slider = widgets.IntSlider(
+            value=record, min=LUDB_RECORDS[0], max=LUDB_RECORDS[-1], readout=False,
+            layout=widgets.Layout(width="260px"),
+        )
+        widgets.jslink((self.record, "value"), (self.record_slider, "value"))
+        self.lead = widgets.Dropdown(
+            options=list(LUDB_LEADS), value=lead, description="lead",
+            layout=widgets.Layout(width="160px"),
+        )
+        self.window = widgets.FloatRangeSlider(
+            value=window_s, min=0.0, max=10.0, step=0.1, description="time (s)",
+            readout_format=".1f", continuous_update=False, layout=widgets.Layout(width="420px"),
+        )
+        self.summary = widgets.HTML()
+        self._record = load_ludb_record(record)
+        self.figure = record_figure(self._record, lead, *window_s, widget=True)
+        for control in (self.record, self.lead, self.window):
+            control.observe(self._on_change, names="value")
+        # the slider drives the text box in the browser (jslink); mirror it in Python too,
+        # so that code setting the slider's value (tests, other widgets) also updates
+        self.record_slider.observe(self._on_slider, names="value")
+        self._update_summary()
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.record, self.record_slider, self.lead, self.window]),
+                self.summary,
+                self.figure,
+            ]
+        )
+
+    def _on_slider(self, change: dict) -> None:
+        self.record.value = change["new"]
+
+    def _on_change(self, change: dict) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Redraw for the current control values (called on every change)."""
+        if self._record.name != str(self.record.value):
+            self._record = load_ludb_record(self.record.value)
+        start_s, stop_s = self.window.value
+        if stop_s <= start_s:
+            stop_s = min(start_s + 0.1, self._record.duration_s)
+        trace, layout = record_traces(self._record, self.lead.value, start_s, stop_s)
+        with updating(self.figure):
+            self.figure.data[0].x = trace["x"]
+            self.figure.data[0].y = trace["y"]
+            self.figure.data[0].name = trace["name"]
+            self.figure.layout.shapes = layout["shapes"]
+            self.figure.layout.title.text = layout["title"]["text"]
+            self.figure.layout.xaxis.range = layout["xaxis"]["range"]
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        meta = ludb_metadata(self.record.value)
+        waves = self._record.waves[self.lead.value]
+        qrs = waves["QRS"]
+        complete = qrs[(qrs[:, 0] >= 0) & (qrs[:, 2] >= 0)]
+        median = (
+            f"{np.median(complete[:, 2] - complete[:, 0]) * 1000 / self._record.fs:.0f} ms"
+            if len(complete)
+            else "n/a"
+        )
+        quirks = self._record.quirks.get(self.lead.value, [])
+        self.summary.value = (
+            f"<b>patient {self.record.value}</b>: {meta.get('Sex', '?')}, {meta.get('Age', '?')} "
+            f"years, {meta.get('Rhythms', '?')}. Lead {self.lead.value}: {len(qrs)} QRS, "
+            f"{len(waves['P'])} P, {len(waves['T'])} T annotated; median QRS duration {median}"
+            + (f"; <i>{len(quirks)} annotation quirk(s)</i>" if quirks else "")
+        )
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class ProbabilityInspector:
+    """Pick a beat; see its ECG, the onset (red) and offset (green) probability curves.
+
+    Dotted lines mark each curve's maximum (the prediction), solid grey lines the
+    cardiologists' onset and offset; the header gives both errors in ms. This is
+    the picture the learner described when boundaries-as-classification worked.
+    ``onset_probs``/``offset_probs`` are ``(n, length)`` distributions over time for
+    the rows of ``beats``.
+    Usage: ``ProbabilityInspector(val_beats, probs["onset"], probs["offset"])``.
+    """
+
+    def __init__(
+        self, beats, onset_probs: np.ndarray, offset_probs: np.ndarray, index: int = 0
+    ) -> None:
+        import ipywidgets as widgets
+        import plotly.graph_objects as go
+
+        onset_probs, offset_probs = np.asarray(onset_probs), np.asarray(offset_probs)
+        expected = (len(beats), beats.length)
+        if onset_probs.shape != expected or offset_probs.shape != expected:
+            raise ValueError(
+                f"probabilities must have shape {expected} (one distribution per beat), got "
+                f"{onset_probs.shape} and {offset_probs.shape}"
+            )
+        self.beats, self.onset_probs, self.offset_probs = beats, onset_probs, offset_probs
+        self.index = widgets.IntSlider(
+            value=index, min=0, max=len(beats) - 1, description="example",
+            continuous_update=False, layout=widgets.Layout(width="520px"),
+        )
+        self.summary = widgets.HTML()
+        fig = go.FigureWidget(
+            layout=dict(
+                template="plotly_white", height=380, margin=dict(l=60, r=60, t=80, b=45),
+                xaxis=dict(title="sample in row"),
+                yaxis=dict(title="voltage"),
+                yaxis2=dict(title="probability", overlaying="y", side="right",
+                            rangemode="tozero", showgrid=False),
+                legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+            )
+        )
+        fig.add_scatter(y=[], mode="lines", name="ECG", line=dict(color="black", width=1.2))
+        fig.add_scatter(y=[], mode="lines", name="P(onset)", yaxis="y2",
+                        line=dict(color="#d62728", width=2))
+        fig.add_scatter(y=[], mode="lines", name="P(offset)", yaxis="y2",
+                        line=dict(color="#2ca02c", width=2))
+        self.figure = fig
+        self.index.observe(lambda change: self.update(), names="value")
+        self.update()
+        self.widget = widgets.VBox([self.index, self.summary, self.figure])
+
+    def errors_ms(self) -> np.ndarray:
+        """(n, 2) predicted - true onset/offset in ms, predictions at each maximum."""
+        predicted = np.stack([self.onset_probs.argmax(1), self.offset_probs.argmax(1)], axis=1)
+        return (predicted - self.beats.y) * 1000.0 / self.beats.fs
+
+    def update(self) -> None:
+        """Redraw for the chosen example."""
+        i = int(self.index.value)
+        onset, offset = (int(v) for v in self.beats.y[i])
+        predicted = (int(self.onset_probs[i].argmax()), int(self.offset_probs[i].argmax()))
+        errors = (np.array(predicted) - (onset, offset)) * 1000.0 / self.beats.fs
+        line = dict(type="line", yref="paper", y0=0, y1=1)
+        shapes = [
+            {**line, "x0": onset, "x1": onset, "line": dict(color="grey", width=2)},
+            {**line, "x0": offset, "x1": offset, "line": dict(color="grey", width=2)},
+            {**line, "x0": predicted[0], "x1": predicted[0],
+             "line": dict(color="#d62728", dash="dot", width=2)},
+            {**line, "x0": predicted[1], "x1": predicted[1],
+             "line": dict(color="#2ca02c", dash="dot", width=2)},
+        ]
+        with updating(self.figure):
+            self.figure.data[0].y = self.beats.voltage[i]
+            self.figure.data[1].y = self.onset_probs[i]
+            self.figure.data[2].y = self.offset_probs[i]
+            self.figure.layout.shapes = shapes
+            self.figure.layout.title = dict(
+                text=f"beat {i} (record {self.beats.record[i]}): onset error {errors[0]:+.0f} ms, "
+                f"offset error {errors[1]:+.0f} ms — grey: cardiologist, dotted: maximum",
+                font=dict(size=13),
+            )
+        peak = (float(self.onset_probs[i].max()), float(self.offset_probs[i].max()))
+        self.summary.value = (
+            f"Highest probability: onset {peak[0]:.2f} at sample {predicted[0]} (true "
+            f"{onset}), offset {peak[1]:.2f} at sample {predicted[1]} (true {offset})."
+        )
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class SegmentationViewer:
+    """A record's lead with the cardiologists' waves on top and the model's below.
+
+    Coloured bands: P blue, QRS red, T green; the top strip is the
+    cardiologists', the bottom strip the model's. Tick "probabilities" to see the
+    per-sample class probabilities. The header gives this lead's QRS onset and
+    offset errors (ms) against the cardiologists, matched within 150 ms.
+    Usage: ``SegmentationViewer(test_records, delineator)``.
+    """
+
+    def __init__(
+        self, records, delineator, lead: str = "ii", index: int = 0, transform=None
+    ) -> None:
+        import ipywidgets as widgets
+        from plotly.subplots import make_subplots
+
+        if not records:
+            raise ValueError("no records to show")
+        self.records, self.delineator = list(records), delineator
+        self.transform = transform  # (signal, fs) -> signal, applied before everything
+        self.record = widgets.Dropdown(
+            options=[(f"{r.database} {r.name}", i) for i, r in enumerate(self.records)],
+            value=index, description="record",
+        )
+        self.lead = widgets.Dropdown(options=list(self.records[index].leads), value=lead,
+                                     description="lead")
+        self.show_probabilities = widgets.Checkbox(value=False, description="probabilities")
+        self.summary = widgets.HTML()
+        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3],
+                            vertical_spacing=0.06)
+        import plotly.graph_objects as go
+
+        self.figure = go.FigureWidget(fig)
+        self.figure.add_scatter(x=[], y=[], mode="lines", name="ECG",
+                                line=dict(color="black", width=1.1), row=1, col=1)
+        for name, colour in (("background", "#999"), *((k, WAVE_COLOURS[k]) for k in
+                                                        ("P", "QRS", "T"))):
+            self.figure.add_scatter(x=[], y=[], mode="lines", name=f"P({name})",
+                                    line=dict(color=colour, width=1.5), row=2, col=1,
+                                    visible=False)
+        self.figure.update_layout(
+            template="plotly_white", height=460, margin=dict(l=60, r=20, t=70, b=40),
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        )
+        self.figure.update_xaxes(title_text="time (s)", row=2, col=1)
+        self.figure.update_yaxes(title_text="mV", row=1, col=1)
+        self.figure.update_yaxes(title_text="probability", range=[0, 1], row=2, col=1)
+        for control in (self.record, self.lead, self.show_probabilities):
+            control.observe(lambda change: self.update(), names="value")
+        self.update()
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.record, self.lead, self.show_probabilities]), self.summary,
+             self.figure]
+        )
+
+    def update(self) -> None:
+        """Recompute the model's labels for the chosen record and lead, and redraw."""
+
+        record = self.records[self.record.value]
+        if self.lead.value not in record.leads:
+            self.lead.options = list(record.leads)
+            return  # changing the options triggers another update
+        signal = record.lead(self.lead.value)
+        if self.transform is not None:
+            signal = self.transform(signal, record.fs)
+        predicted, probs = self.delineator.waves_and_probabilities(signal, record.fs)
+        truth = record.waves.get(record.lead_key(self.lead.value), {})
+        t_prob = np.arange(probs.shape[0]) / MODEL_FS
+
+        def strip(waves, fs, y0, y1):
+            out = wave_shapes(waves, fs, 0, record.duration_s)
+            for shape in out:
+                shape.update(y0=y0, y1=y1, yref="y domain", opacity=0.55,
+                             line=dict(width=0))
+            return out
+
+        shapes = strip(truth, record.fs, 0.88, 1.0) + strip(predicted, record.fs, 0.0, 0.12)
+        with updating(self.figure):
+            self.figure.data[0].x = np.arange(signal.size) / record.fs
+            self.figure.data[0].y = signal
+            for k in range(4):
+                self.figure.data[1 + k].x = t_prob
+                self.figure.data[1 + k].y = probs[:, k]
+                self.figure.data[1 + k].visible = bool(self.show_probabilities.value)
+            self.figure.layout.shapes = shapes
+        text = "no cardiologists' labels for this lead"
+        if truth:
+            scores = DelineationScorer().add_lead(record, self.lead.value, predicted)
+            parts = [
+                f"{name} {s.mean_ms:+.1f} ± {s.sd_ms:.1f} ms (found {s.tp}/{s.n_true})"
+                for name, s in scores.items() if name.startswith("QRS") and s.n_true
+            ]
+            text = "; ".join(parts) or text
+        with updating(self.figure):
+            self.figure.layout.title = dict(
+                text=f"{record.database.upper()} {record.name}, lead {self.lead.value} — top "
+                "strip: cardiologists, bottom strip: model", font=dict(size=13))
+        self.summary.value = f"<b>Errors on this lead</b> (model − cardiologist): {text}"
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class RobustnessExplorer:
+    """Sliders add noise and baseline wander; see the delineation and the scores change.
+
+    The figure shows one record's lead, corrupted, with the cardiologists' waves
+    (top strip) and the model's (bottom strip). The table scores the model on
+    all ``records`` at the current setting, beside the clean score.
+    Usage: ``RobustnessExplorer(test_records, delineator)``.
+    """
+
+    def __init__(self, records, delineator, lead: str = "ii") -> None:
+        import ipywidgets as widgets
+
+
+        if not records:
+            raise ValueError("no records to explore")
+        self.records, self.delineator, self.lead = list(records), delineator, lead
+        self.snr_db = widgets.FloatSlider(
+            value=40.0, min=-5.0, max=40.0, step=1.0, description="SNR (dB)",
+            continuous_update=False, style={"description_width": "initial"},
+        )
+        self.wander_mv = widgets.FloatSlider(
+            value=0.0, min=0.0, max=2.0, step=0.1, description="wander (mV)",
+            continuous_update=False, style={"description_width": "initial"},
+        )
+        self.scores = widgets.HTML()
+        self.clean = score_delineator(delineator, self.records, lead,
+                                      warm_up=False).pooled.scores()
+        self.viewer = SegmentationViewer(self.records, delineator, lead=lead,
+                                         transform=self.corrupt)
+        self.figure = self.viewer.figure
+        for control in (self.snr_db, self.wander_mv):
+            control.observe(lambda change: self.update(), names="value")
+        self.update()
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.snr_db, self.wander_mv]), self.viewer.widget, self.scores]
+        )
+
+    def corrupt(self, signal: np.ndarray, fs: float) -> np.ndarray:
+        """The current corruption: baseline wander, then noise (40 dB = none)."""
+
+        out = np.asarray(signal, dtype=np.float32)
+        if self.wander_mv.value > 0:
+            out = add_baseline_wander(out, fs, amplitude_mv=self.wander_mv.value, seed=1)
+        if self.snr_db.value < 40:
+            out = add_noise(out, self.snr_db.value, seed=2)
+        return out
+
+    def current_scores(self) -> dict:
+        """Scores of the model on all records at the current corruption."""
+
+        return score_delineator(self.delineator, self.records, self.lead, corrupt=self.corrupt,
+                                warm_up=False).pooled.scores()
+
+    def update(self) -> None:
+        """Re-corrupt and re-delineate the shown record; re-score all records."""
+        self.viewer.update()
+        now = self.current_scores()
+        rows = "".join(
+            f"<tr><td>{name}</td><td>{self.clean[name].sensitivity:.1f} / "
+            f"{self.clean[name].mean_ms:+.1f} ± {self.clean[name].sd_ms:.1f}</td>"
+            f"<td><b>{now[name].sensitivity:.1f} / {now[name].mean_ms:+.1f} ± "
+            f"{now[name].sd_ms:.1f}</b></td></tr>"
+            for name in ("QRS onset", "QRS offset", "P onset", "T offset")
+        )
+        self.scores.value = (
+            f"<table><thead><tr><th>{len(self.records)} records, lead {self.lead}</th>"
+            "<th>clean: Se % / error ms</th><th>now: Se % / error ms</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
