@@ -52,10 +52,16 @@ from bench_models import (  # noqa: E402
 )
 
 import ecgteach  # noqa: E402
-from ecgteach import train  # noqa: E402
-from ecgteach.delineation import DEFAULT_SEGMENTER  # noqa: E402
-from ecgteach.evaluation import DelineationScorer  # noqa: E402
+from ecgteach._files import to_json  # noqa: E402
 from ecgteach.datasets import patient_folds  # noqa: E402
+from ecgteach.delineation import (  # noqa: E402
+    DEFAULT_BUILD_KWARGS,
+    DEFAULT_RECIPE,
+    DEFAULT_SEGMENTER,  # noqa: E402
+    score_delineator,
+    train_default_segmenter,
+)
+from ecgteach.evaluation import DelineationScorer  # noqa: E402
 
 START, END = "<!-- crossval:start -->", "<!-- crossval:end -->"
 SHOWN = ("QRS onset", "QRS offset", "T offset")
@@ -69,8 +75,8 @@ def shipped_matches(split: dict[str, list[int]]) -> bool:
     config = json.loads(sidecar.read_text(encoding="utf-8")).get("config", {})
     return (config.get("train_records") == split["train"]
             and config.get("val_records") == split["val"]
-            and config.get("build_kwargs") == train._jsonable(train.DEFAULT_BUILD_KWARGS)
-            and config.get("recipe") == train._jsonable(train.DEFAULT_RECIPE)
+            and config.get("build_kwargs") == to_json(DEFAULT_BUILD_KWARGS)
+            and config.get("recipe") == to_json(DEFAULT_RECIPE)
             and config.get("fast") is False)
 
 
@@ -83,7 +89,7 @@ def run_fold(cut: int, k: int, split: dict[str, list[int]], fast: bool, retrain:
         seconds = ecgteach.segmenter_info().get("training_seconds")
     else:
         log(f"cut {cut} fold {k}: training on {len(split['train'])} patients ...")
-        model, info = train.train_default_segmenter(seed=0, fast=fast, progress=None,
+        model, info = train_default_segmenter(seed=0, fast=fast, progress=None,
                                                     split=split, score_validation=False,
                                                     leads="ii" if fast else "all")
         n = info["epochs_run"]
@@ -92,8 +98,8 @@ def run_fold(cut: int, k: int, split: dict[str, list[int]], fast: bool, retrain:
             how += " (stopped by the time budget)"
         split = {**split, "val": info["config"]["val_records"]}  # --fast keeps a few
     records = ecgteach.load_ludb(split["val"])
-    scores = {"ii": train.evaluate_segmenter(model, records, ("ii",)),
-              "all": train.evaluate_segmenter(model, records, "all")}
+    scores = {"ii": score_delineator(model, records, ("ii",)),
+              "all": score_delineator(model, records, "all")}
     log(f"cut {cut} fold {k}: done in {time.perf_counter() - started:.0f} s")
     return scores, {"cut": cut, "fold": k, "patients": len(split["val"]), "how": how,
                     "seconds": seconds}
@@ -143,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
-    first = int(train.DEFAULT_RECIPE["split_seed"])
+    first = int(DEFAULT_RECIPE["split_seed"])
     folds = [run_fold(cut, k, split, args.fast, args.retrain_all)
              for cut in range(args.repeats)
              for k, split in enumerate(patient_folds(args.folds, seed=first + cut))]

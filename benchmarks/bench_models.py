@@ -44,8 +44,21 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import ecgteach  # noqa: E402
-from ecgteach import experiments as ex  # noqa: E402
-from ecgteach.delineation import DEFAULT_SEGMENTER  # noqa: E402
+from ecgteach.beats import (  # noqa: E402
+    LESSON_SETTINGS,
+    ExperimentResult,
+    beat_scores,
+    beat_splits,
+    run_lesson_setting,
+)
+from ecgteach.delineation import (  # noqa: E402
+    DEFAULT_SEGMENTER,  # noqa: E402
+    DelineatorScores,
+    neurokit_waves,
+    score_delineator,
+    score_neurokit,
+)
+from ecgteach.delineation.neurokit import _import_neurokit  # noqa: E402
 from ecgteach.evaluation import CSE_TOLERANCES_MS  # noqa: E402
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -118,13 +131,13 @@ def machine() -> str:
 
 
 def beat_models(fast: bool, only: Sequence[str] | None) -> str:
-    splits = ex.beat_splits(fast=fast, seed=0)
+    splits = beat_splits(fast=fast, seed=0)
     log(f"beat splits: {splits}")
-    names = [n for n in ex.LESSON_SETTINGS if not only or n in only]
+    names = [n for n in LESSON_SETTINGS if not only or n in only]
     results = []
     for name in names:
         log(f"training {name} ...")
-        result = ex.run_lesson_setting(name, splits, seed=0, progress=None,
+        result = run_lesson_setting(name, splits, seed=0, progress=None,
                                        **(FAST_OVERRIDES if fast else {}))
         log(f"  {result.train_seconds:.1f} s, test MAE {result.metrics['test']['mae_ms']}")
         results.append(result)
@@ -147,7 +160,7 @@ def beat_models(fast: bool, only: Sequence[str] | None) -> str:
             f"{fmt(r['mse'])} / {fmt(r['mse_mean_baseline'])}",
         ])
     mean = np.tile(splits.train.y.mean(axis=0), (len(splits.test), 1))
-    m = ex.beat_scores(mean, splits.test.y, splits.train.y, splits.fs)
+    m = beat_scores(mean, splits.test.y, splits.train.y, splits.fs)
     rows.append([
         "*always predict the training mean*", "–", "–", "–", "2",
         fmt(m["hit_rate"][0]), fmt(m["hit_rate"][1]), fmt(m["mae_ms"][0]), fmt(m["mae_ms"][1]),
@@ -173,7 +186,7 @@ def beat_models(fast: bool, only: Sequence[str] | None) -> str:
                         table(header, rows, "ll" + "r" * (len(header) - 2))])
 
 
-def epochs_cell(result: ex.ExperimentResult) -> str:
+def epochs_cell(result: ExperimentResult) -> str:
     best = ", ".join("–" if f.best_epoch is None else str(f.best_epoch + 1) for f in result.fits)
     return f"{result.epochs_run} / {result.config['epochs']} ({best})"
 
@@ -193,7 +206,7 @@ def scorer_rows(label: str, scorer: Any) -> list[list[str]]:
     return rows
 
 
-def delineator_rows(scores: ex.DelineatorScores) -> list[list[str]]:
+def delineator_rows(scores: DelineatorScores) -> list[list[str]]:
     rows = scorer_rows("ii", scores.by_lead["ii"]) if "ii" in scores.by_lead else []
     return rows + scorer_rows(f"all {len(scores.leads)}", scores.pooled)
 
@@ -263,7 +276,7 @@ def delineators(fast: bool, with_neurokit: bool) -> str:
              "patients like these; CSE 2σ = the CSE tolerances for the SD.")
     if DEFAULT_SEGMENTER.is_file():
         log("scoring the default segmenter ...")
-        seg = ex.score_segmenter(records=records, leads="all")
+        seg = score_delineator(records=records, leads="all")
         out += ["### Default segmenter (`ecgteach.delineate`)",
                 intro + f" Segmenter: {segmenter_info()}. Median time per record (12 leads, "
                 f"`delineate` per lead, scoring excluded): "
@@ -276,7 +289,7 @@ def delineators(fast: bool, with_neurokit: bool) -> str:
     if with_neurokit:
         try:
             log("scoring NeuroKit2 dwt ...")
-            nk = ex.score_neurokit(records=records, leads="all")
+            nk = score_neurokit(records=records, leads="all")
         except ImportError as error:
             out += ["### NeuroKit2 (dwt)", f"Not measured: {error}"]
         else:
@@ -352,9 +365,9 @@ def inference(fast: bool, with_neurokit: bool) -> str:
         methods.append(("`delineate` (default segmenter)", ecgteach.delineate, 3 if fast else 20))
     if with_neurokit:
         try:
-            ex._import_neurokit()
+            _import_neurokit()
             methods.append(("NeuroKit2 dwt (clean + peaks + delineate)",
-                            lambda x, fs: ex.neurokit_waves(x, fs, "dwt"), 2 if fast else 5))
+                            lambda x, fs: neurokit_waves(x, fs, "dwt"), 2 if fast else 5))
         except ImportError:
             pass
     medians = []
@@ -417,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--readme", action="store_true",
                         help="replace the results section of README.md")
     parser.add_argument("--only", nargs="*", metavar="SETTING",
-                        help=f"beat models to train (default all: {', '.join(ex.LESSON_SETTINGS)})")
+                        help=f"beat models to train (default all: {', '.join(LESSON_SETTINGS)})")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["beats", "delineators", "inference", "neurokit"],
                         help="groups to leave out")

@@ -27,8 +27,7 @@
 import numpy as np
 
 import ecgteach
-from ecgteach.ui import qrs_duration_figure, record_figure, seed_beats_figure
-from ecgteach.ui import RecordBrowser
+from ecgteach.ui import RecordBrowser, qrs_duration_figure, record_figure, seed_beats_figure
 
 # %% [markdown]
 # ## 2. Load a record

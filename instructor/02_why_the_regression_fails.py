@@ -13,11 +13,14 @@
 
 # %%
 import ecgteach
-from ecgteach.beats import input_saturation, regression_report
-from ecgteach.beats import beat_splits, run_lesson_setting
-from ecgteach.ui import ComparisonBoard
-from ecgteach.ui import loss_figure, prediction_scatter, table_html
-from ecgteach.ui import regression_panel
+from ecgteach.beats import input_saturation
+from ecgteach.ui import (
+    ComparisonBoard,
+    loss_figure,
+    prediction_scatter,
+    regression_panel,
+    table_html,
+)
 
 FAST = ecgteach.fast()  # ECGTEACH_FAST=1: small data and 1 epoch (for the test suite)
 QUICK = {"epochs": 1} if FAST else {}
@@ -29,7 +32,7 @@ QUICK = {"epochs": 1} if FAST else {}
 # and the fixed test patients (records 161–200). No patient is in two parts.
 
 # %%
-splits = beat_splits(fast=FAST)
+splits = ecgteach.beat_splits(fast=FAST)
 splits
 
 # %% [markdown]
@@ -46,7 +49,8 @@ splits
 # here, pick it in the panel's **start from** menu in section 6 and press Train.
 
 # %%
-learner = run_lesson_setting("learner_raw", splits, cache=True, progress=None, **QUICK)
+learner = ecgteach.run_lesson_setting("learner_raw", splits, cache="shipped", progress=None,
+                                      **QUICK)
 print(f"{learner.name}: {learner.params:,} parameters, weights {learner.source}, "
       f"{learner.epochs_run} epochs in {learner.train_seconds:.0f} s")
 loss_figure(learner.history, title="the learner's model: loss per epoch")
@@ -60,7 +64,7 @@ loss_figure(learner.history, title="the learner's model: loss per epoch")
 prediction_scatter(learner)
 
 # %%
-print(regression_report(learner))
+print(ecgteach.regression_report(learner))
 
 # %% [markdown]
 # The **collapse ratio** is the standard deviation of the predictions divided by that of
@@ -76,9 +80,9 @@ print(regression_report(learner))
 # predictions back), nothing else:
 
 # %%
-zscored_targets = run_lesson_setting("learner_zscore_targets", splits, cache=True,
-                                     progress=None, **QUICK)
-print(regression_report(zscored_targets))
+zscored_targets = ecgteach.run_lesson_setting("learner_zscore_targets", splits, cache="shipped",
+                                              progress=None, **QUICK)
+print(ecgteach.regression_report(zscored_targets))
 
 # %% [markdown]
 # ## 4. Suspect 2: the scale of the inputs
@@ -98,9 +102,9 @@ for channel, name in (("channel 0", "time_ms"), ("channel 1", "voltage")):
 # Standardising the **voltage alone** leaves the time channel as it is:
 
 # %%
-standardised_voltage = run_lesson_setting("learner_standardise_voltage", splits, cache=True,
-                                          progress=None, **QUICK)
-print(regression_report(standardised_voltage))
+standardised_voltage = ecgteach.run_lesson_setting("learner_standardise_voltage", splits,
+                                                   cache="shipped", progress=None, **QUICK)
+print(ecgteach.regression_report(standardised_voltage))
 
 # %% [markdown]
 # ## 5. Both fixes together
@@ -109,8 +113,9 @@ print(regression_report(standardised_voltage))
 # learner's *same* network:
 
 # %%
-scaled = run_lesson_setting("learner_scaled", splits, cache=True, progress=None, **QUICK)
-print(regression_report(scaled))
+scaled = ecgteach.run_lesson_setting("learner_scaled", splits, cache="shipped", progress=None,
+                                     **QUICK)
+print(ecgteach.regression_report(scaled))
 prediction_scatter(scaled)
 
 # %% [markdown]
@@ -119,9 +124,9 @@ prediction_scatter(scaled)
 # the table below gives its size and training time):
 
 # %%
-small = run_lesson_setting("small_lstm_adam", splits, cache="user", progress="text",
-                           **({"epochs": 2} if FAST else {}))
-print(regression_report(small))
+small = ecgteach.run_lesson_setting("small_lstm_adam", splits, cache="user", progress="text",
+                                    **({"epochs": 2} if FAST else {}))
+print(ecgteach.regression_report(small))
 loss_figure(small.history, title="LSTM(32) + Adam: loss per epoch")
 
 # %% [markdown]
@@ -136,8 +141,9 @@ table_html(rows, ["model", "scaling", "weights", "params", "epochs", "train_s", 
 
 # %%
 best = min(runs, key=lambda r: r.metrics["val"]["mae_ms"].mean())
-collapsed = [r.name for r in runs if r.metrics["val"]["collapse_ratio"].max() < 0.1]
-print("collapsed (ratio < 0.1):", ", ".join(collapsed) or "none")
+collapsed = [r.name for r in runs
+             if r.metrics["val"]["collapse_ratio"].max() < ecgteach.COLLAPSED_BELOW]
+print(f"collapsed (ratio < {ecgteach.COLLAPSED_BELOW}):", ", ".join(collapsed) or "none")
 print(f"lowest error: {best.name} — onset MAE {best.metrics['val']['mae_ms'][0]:.1f} ms, "
       f"offset MAE {best.metrics['val']['mae_ms'][1]:.1f} ms")
 

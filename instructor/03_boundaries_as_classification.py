@@ -14,12 +14,13 @@
 # %%
 import ecgteach
 from ecgteach.beats import boundary_probabilities
-from ecgteach.beats import beat_splits, run_lesson_setting
-from ecgteach.ui import ComparisonBoard
-from ecgteach.ui import loss_figure, table_html
-from ecgteach.beats import boundary_targets
-from ecgteach.ui import classifier_panel
-from ecgteach.ui import ProbabilityInspector
+from ecgteach.ui import (
+    ComparisonBoard,
+    ProbabilityInspector,
+    classifier_panel,
+    loss_figure,
+    table_html,
+)
 
 FAST = ecgteach.fast()  # ECGTEACH_FAST=1: small data and 1 epoch (for the test suite)
 QUICK = {"epochs": 1} if FAST else {}
@@ -33,9 +34,9 @@ QUICK = {"epochs": 1} if FAST else {}
 # will learn from (σ = 2 samples = 8 ms), drawn in the inspector:
 
 # %%
-splits = beat_splits(fast=FAST)
-onset_target = boundary_targets(splits.val.y[:, 0], splits.val.length, sigma=2.0)
-offset_target = boundary_targets(splits.val.y[:, 1], splits.val.length, sigma=2.0)
+splits = ecgteach.beat_splits(fast=FAST)
+onset_target = ecgteach.boundary_targets(splits.val.y[:, 0], splits.val.length, sigma=2.0)
+offset_target = ecgteach.boundary_targets(splits.val.y[:, 1], splits.val.length, sigma=2.0)
 ProbabilityInspector(splits.val, onset_target, offset_target)
 
 # %% [markdown]
@@ -48,8 +49,8 @@ ProbabilityInspector(splits.val, onset_target, offset_target)
 # trains here, one line per epoch (reopening the lesson loads it from your cache):
 
 # %%
-joint = run_lesson_setting("classifier_joint", splits, cache="user", progress="text",
-                           **QUICK)
+joint = ecgteach.run_lesson_setting("classifier_joint", splits, cache="user", progress="text",
+                                    **QUICK)
 loss_figure(joint.history, title=f"{joint.name}: loss per epoch")
 
 # %% [markdown]
@@ -77,8 +78,8 @@ print(f"{joint.name}: onset MAE {row['onset_mae_ms']:.1f} ms, offset MAE "
 # from** menu, then Train).
 
 # %%
-separate = run_lesson_setting("classifier_separate", splits, cache=True, progress=None,
-                              **QUICK)
+separate = ecgteach.run_lesson_setting("classifier_separate", splits, cache="shipped",
+                                       progress=None, **QUICK)
 columns = ["model", "weights", "epochs", "train_s", "params", "onset_mae_ms",
            "offset_mae_ms", "onset_sd_ms", "offset_sd_ms"]
 table_html([joint.summary_row("val"), separate.summary_row("val")], columns)
@@ -90,8 +91,8 @@ table_html([joint.summary_row("val"), separate.summary_row("val")], columns)
 # predicts the two distributions from the last state alone (`Dense(200)` + softmax):
 
 # %%
-last_state = run_lesson_setting("classifier_last_state", splits, cache=True, progress=None,
-                                **QUICK)
+last_state = ecgteach.run_lesson_setting("classifier_last_state", splits, cache="shipped",
+                                         progress=None, **QUICK)
 table_html([joint.summary_row("val"), last_state.summary_row("val")], columns)
 
 # %% [markdown]
@@ -102,8 +103,8 @@ table_html([joint.summary_row("val"), last_state.summary_row("val")], columns)
 # **test patients** this time:
 
 # %%
-regression = run_lesson_setting("small_lstm_adam", splits, cache=True, progress=None,
-                                **({"epochs": 2} if FAST else {}))
+regression = ecgteach.run_lesson_setting("small_lstm_adam", splits, cache="shipped", progress=None,
+                                         **({"epochs": 2} if FAST else {}))
 runs = [regression, joint, separate, last_state]
 table_html([r.summary_row("test") for r in runs],
            ["model", "kind", "onset_mae_ms", "offset_mae_ms", "onset_hit_rate",

@@ -16,12 +16,15 @@ import numpy as np
 from IPython.display import display
 
 import ecgteach
-from ecgteach.delineation import score_neurokit, score_delineator as score_segmenter
-from ecgteach.nn import count_params
-from ecgteach.ui import ComparisonBoard
-from ecgteach.ui import loss_figure, score_table, table_html, window_figure
-from ecgteach.ui import segmenter_panel
-from ecgteach.ui import SegmentationViewer
+from ecgteach.ui import (
+    ComparisonBoard,
+    SegmentationViewer,
+    loss_figure,
+    score_table,
+    segmenter_panel,
+    table_html,
+    window_figure,
+)
 
 FAST = ecgteach.fast()  # ECGTEACH_FAST=1: fewer records (for the test suite)
 split = ecgteach.split_patients(seed=0)
@@ -47,18 +50,20 @@ window_figure(windows, 3)
 # ## 2. The segmenter
 #
 # Two `Conv1D` layers see the local shape of the signal, `MaxPooling` shortens the
-# sequence tenfold so the `Bidirectional(LSTM(32))` runs fast, `UpSampling` brings it
-# back to every sample, and a skip connection from the convolutions keeps the
-# boundaries sharp. A softmax over 4 classes per sample comes out.
+# sequence by its pooling factor (printed below) so the `Bidirectional(LSTM(32))`
+# runs fast, `UpSampling` brings it back to every sample, and a skip connection from
+# the convolutions keeps the boundaries sharp. A softmax over 4 classes per sample
+# comes out.
 
 # %%
 model = ecgteach.load_segmenter()  # the shipped default
 info = ecgteach.segmenter_info()
-print(f"{count_params(model):,} parameters; trained with `python -m ecgteach.train` on "
-      f"{info['config']['n_train_windows']} windows of {len(info['config']['train_records'])} "
-      f"patients, {info['epochs_run']} epochs in {info['training_seconds']:.0f} s "
-      f"on a {info['machine']['cpus']}-core CPU")
-loss_figure(info["history"], title="the shipped segmenter: loss per epoch (recorded when "
+print(f"{ecgteach.count_params(model):,} parameters; trained with `ecgteach train` on "
+      f"{info.config.n_train_windows} windows of {len(info.config.train_records)} "
+      f"patients, {info.epochs_run} epochs in {info.training_seconds:.0f} s "
+      f"on a {info.machine['cpus']}-core CPU; pooling factor "
+      f"{info.config.build_kwargs['pool_size']}")
+loss_figure(info.history, title="the shipped segmenter: loss per epoch (recorded when "
             "it was trained)")
 
 # %% [markdown]
@@ -90,7 +95,7 @@ SegmentationViewer(test_records, delineator, lead="ii")
 # 12 leads:
 
 # %%
-segmenter_scores = score_segmenter(model, records=test_ids, leads="all")
+segmenter_scores = ecgteach.score_delineator(delineator, records=test_ids, leads="all")
 display(score_table(segmenter_scores.by_lead["ii"], f"lead ii of {len(test_ids)} test patients",
                     ci=True))
 display(score_table(segmenter_scores.pooled, "all 12 leads", ci=True))
@@ -106,7 +111,7 @@ print("lead ii boundaries with SD within the CSE tolerance:", ", ".join(within) 
 # is a widely used classical method. Same records, same lead, same scoring:
 
 # %%
-neurokit_scores = score_neurokit(records=test_ids, leads="ii")
+neurokit_scores = ecgteach.score_neurokit(records=test_ids, leads="ii")
 score_table(neurokit_scores.pooled, f"NeuroKit2 dwt, lead ii of {len(test_ids)} test patients")
 
 # %%

@@ -16,10 +16,16 @@ import numpy as np
 import wfdb
 
 import ecgteach
-from ecgteach.ui import beat_gallery_figure, label_agreement_figure, robustness_figure, score_table
-from ecgteach.evaluation import add_baseline_wander, add_noise, agreement_summary, label_agreement
-from ecgteach.delineation import score_delineator as score_records, worst_beats
-from ecgteach.ui import RobustnessExplorer
+from ecgteach.delineation import worst_beats
+from ecgteach.evaluation import agreement_summary
+from ecgteach.ui import (
+    RobustnessExplorer,
+    beat_gallery_figure,
+    label_agreement_figure,
+    prediction_figure,
+    robustness_figure,
+    score_table,
+)
 
 FAST = ecgteach.fast()
 
@@ -27,16 +33,15 @@ FAST = ecgteach.fast()
 # ## 1. The model we take out
 #
 # `delineate` uses the segmenter shipped with ecgteach (lesson 04 shows how it is
-# trained; `python -m ecgteach.train` retrains it in about 3 minutes). Its training
+# trained; `ecgteach train` retrains it in about 3 minutes). Its training
 # record says what it has seen — and what it has not:
 
 # %%
 delineator = ecgteach.Delineator()  # loads and compiles the shipped segmenter once
 info = ecgteach.segmenter_info()
-config = info["config"]
-print(f"trained on {len(config['train_records'])} LUDB patients, "
-      f"{len(config['training_leads'])} leads each, at {config['fs']:g} Hz, "
-      f"in {info['training_seconds']:.0f} s ({info['epochs_run']} epochs)")
+print(f"trained on {len(info.config.train_records)} LUDB patients, "
+      f"{len(info.config.training_leads)} leads each, at {info.config.fs:g} Hz, "
+      f"in {info.training_seconds:.0f} s ({info.epochs_run} epochs)")
 print("never trained on: LUDB test patients", ecgteach.TEST_RECORDS[0], "to",
       ecgteach.TEST_RECORDS[-1], "— and no QT Database record at all")
 
@@ -54,21 +59,16 @@ for record in qtdb:
     print(record, "| labelled spans:", len(record.spans[record.leads[0]]))
 
 # %%
-qtdb_scores = ecgteach.DelineationScorer()
-for record in qtdb:
-    lead = record.leads[0]
-    waves = delineator(record.lead(lead), record.fs)
-    for span in record.spans[lead]:
-        qtdb_scores.add(record.waves[lead], waves, record.fs, span=span)
-score_table(qtdb_scores, "QT Database, labelled spans")
+qtdb_scores = ecgteach.score_delineator(delineator, qtdb, leads=[qtdb[0].leads[0]])
+score_table(qtdb_scores.pooled, "QT Database, first lead, labelled spans")
 
 # %% [markdown]
-# Compare with the LUDB test patients, lead ii, the same way (`score_records`):
+# Compare with the LUDB test patients, lead ii, the same way (`score_delineator`):
 
 # %%
 test_records = ecgteach.load_ludb(ecgteach.TEST_RECORDS[: 8 if FAST else None], leads=["ii"])
-ludb_scores = score_records(test_records, delineator)
-score_table(ludb_scores, "LUDB test patients, lead ii")
+ludb_scores = ecgteach.score_delineator(delineator, test_records, leads="ii")
+score_table(ludb_scores.pooled, "LUDB test patients, lead ii")
 
 # %% [markdown]
 # Look at the two tables: which boundaries hold across databases, and which drift?
@@ -79,8 +79,8 @@ score_table(ludb_scores, "LUDB test patients, lead ii")
 record = qtdb[0]
 lead = record.leads[0]
 start = record.spans[lead][0][0]
-ecgteach.plots.prediction_figure(record, lead, delineator, start_s=start / record.fs,
-                                  stop_s=start / record.fs + 6)
+prediction_figure(record, lead, delineator, start_s=start / record.fs,
+                  stop_s=start / record.fs + 6)
 
 # %% [markdown]
 # ## 3. Your own ECG
@@ -118,14 +118,17 @@ RobustnessExplorer(test_records[:6], delineator)
 
 # %%
 snrs = [30, 20, 10, 5, 0] if not FAST else [20, 5]
-curve = {snr: score_records(test_records, delineator,
-                            corrupt=lambda x, fs, snr=snr: add_noise(x, snr)).scores()
+curve = {snr: ecgteach.score_delineator(
+             delineator, test_records, "ii",
+             corrupt=lambda x, fs, snr=snr: ecgteach.add_noise(x, snr)).pooled.scores()
          for snr in snrs}
 robustness_figure(curve, x_title="signal-to-noise ratio (dB)")
 
 # %%
-wander = {mv: score_records(test_records, delineator,
-                            corrupt=lambda x, fs, mv=mv: add_baseline_wander(x, fs, mv)).scores()
+wander = {mv: ecgteach.score_delineator(
+              delineator, test_records, "ii",
+              corrupt=lambda x, fs, mv=mv: ecgteach.add_baseline_wander(x, fs, mv)
+          ).pooled.scores()
           for mv in ([0.0, 0.5, 1.0, 2.0] if not FAST else [0.0, 1.0])}
 robustness_figure(wander, x_title="baseline wander amplitude (mV)")
 
@@ -153,7 +156,7 @@ beat_gallery_figure(test_records, gallery, delineator)
 
 # %%
 twelve_leads = ecgteach.load_ludb(ecgteach.TEST_RECORDS[: 8 if FAST else None])
-agreement = label_agreement(twelve_leads, delineator, lead="ii", boundary="QRS offset")
+agreement = ecgteach.label_agreement(twelve_leads, delineator, lead="ii", boundary="QRS offset")
 summary = agreement_summary(agreement, departs_ms=10)
 print(f"model − lead ii label: {summary['model_vs_label_ms']:+.1f} ms on average "
       f"({summary['n_beats']} beats); without the {len(summary['departing'])} records "
@@ -177,9 +180,7 @@ label_agreement_figure(agreement)
 # `ecgteach delineate path/to/record --out ecgteach`.
 
 # %%
-from ecgteach.ecg import write_annotations
-
-written = write_annotations(folder / "my_ecg", "ecgteach", my_waves, mine.fs)
+written = ecgteach.write_annotations(folder / "my_ecg", "ecgteach", my_waves, mine.fs)
 annotation = wfdb.rdann(str(folder / "my_ecg"), "ecgteach")
 print(written.name, "holds", len(annotation.sample), "annotations; the first six:")
 print(list(zip(annotation.symbol[:6], annotation.sample[:6], strict=True)))
@@ -199,7 +200,8 @@ print(list(zip(annotation.symbol[:6], annotation.sample[:6], strict=True)))
 # ## Exercises
 #
 # **1.** At which signal-to-noise ratio does the QRS onset sensitivity on the test
-# patients first drop below 99 %? Use `score_records` with `add_noise` (try 0 to 30 dB).
+# patients first drop below 99 %? Use `ecgteach.score_delineator` with
+# `corrupt=` and `ecgteach.add_noise` (try 0 to 30 dB).
 #
 # **2.** Delineate lead V5 (the second lead) of `qtdb[0]` instead of the first. Do
 # the QRS onset errors get better or worse?
@@ -207,12 +209,9 @@ print(list(zip(annotation.symbol[:6], annotation.sample[:6], strict=True)))
 # %%
 v5_onset_sd = None
 ### BEGIN SOLUTION
-v5 = ecgteach.DelineationScorer()
 second = qtdb[0].leads[1]
-found = delineator(qtdb[0].lead(second), qtdb[0].fs)
-for span in qtdb[0].spans[second]:
-    v5.add(qtdb[0].waves[second], found, qtdb[0].fs, span=span)
-v5_onset_sd = v5.scores()["QRS onset"].sd_ms
+v5 = ecgteach.score_delineator(delineator, [qtdb[0]], leads=second)
+v5_onset_sd = v5.pooled.scores()["QRS onset"].sd_ms
 ### END SOLUTION
 ecgteach.check("05.2", v5_onset_sd)
 

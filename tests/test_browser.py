@@ -18,7 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHOTS = REPO / "artifacts" / "browser"
 sys.path.insert(0, str(REPO / "scripts"))
-from screenshot_lesson import CHROMIUM, CHROMIUM_ARGS, LabServer, open_and_run  # noqa: E402
+from screenshot_lesson import CHROMIUM, CHROMIUM_ARGS, LabServer, open_and_run
 
 pytestmark = pytest.mark.slow
 

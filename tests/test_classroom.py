@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
-from nbgitpuller_link import lesson_file, link  # noqa: E402
+from nbgitpuller_link import lesson_file, link
 
 
 def test_nbgitpuller_link_opens_the_lesson_in_lab():

@@ -10,8 +10,7 @@ import wfdb
 
 import ecgteach
 from ecgteach.cli import main
-from ecgteach.ecg import waves_to_annotations, write_annotations
-from ecgteach.ecg import parse_waves
+from ecgteach.ecg import parse_waves, waves_to_annotations, write_annotations
 
 QTDB = ecgteach.bundled_qtdb_records
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -72,7 +71,7 @@ def test_errors_are_one_clear_line(tmp_path, capsys):
 
 
 def test_lab_copies_lessons_once_and_never_overwrites(tmp_path, monkeypatch):
-    from ecgteach import lab
+    from ecgteach.classroom import lab
 
     calls = []
     monkeypatch.setattr(lab.subprocess, "call", lambda command: calls.append(command) or 0)
@@ -93,7 +92,7 @@ def test_lab_copies_lessons_once_and_never_overwrites(tmp_path, monkeypatch):
 
 
 def test_lab_refuses_a_file_as_folder(tmp_path):
-    from ecgteach import lab
+    from ecgteach.classroom import lab
 
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="not a folder"):

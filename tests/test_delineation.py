@@ -6,9 +6,16 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.delineation import MODEL_FS, Delineator, delineate, expected_boundaries, labels_to_waves, probabilities_to_waves
+from ecgteach.delineation import (
+    MODEL_FS,
+    Delineator,
+    delineate,
+    expected_boundaries,
+    labels_to_waves,
+    probabilities_to_waves,
+    segmentation_labels,
+)
 from ecgteach.evaluation import score_delineation
-from ecgteach.delineation import segmentation_labels
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -87,12 +94,11 @@ def test_expected_boundaries_bad_input():
 
 def test_expected_boundaries_beat_argmax_edges_on_the_validation_patients():
     """The reason delineate uses them: lower SD on the validation patients (never the test)."""
-    from ecgteach.delineation import score_delineator as evaluate_segmenter
-
     model = ecgteach.load_segmenter()
     validation = ecgteach.load_ludb(ecgteach.split_patients(seed=0)["val"], leads=["ii"])
-    scores = {expected: evaluate_segmenter(model, validation, "ii", expected=expected).scores()
-              for expected in (True, False)}
+    scores = {expected: ecgteach.score_delineator(
+                  ecgteach.Delineator(model, expected=expected), validation, "ii"
+              ).pooled.scores() for expected in (True, False)}
     for name in ("QRS onset", "QRS offset", "T offset"):
         assert scores[True][name].sd_ms < scores[False][name].sd_ms, name
         assert scores[True][name].sensitivity == scores[False][name].sensitivity, name
@@ -113,8 +119,7 @@ def test_labels_to_waves_bad_input(labels, signal, fs, message):
 
 @pytest.fixture(scope="module")
 def tiny_delineator():
-    from ecgteach.nn import segmenter
-    from ecgteach.nn import set_seed
+    from ecgteach.nn import segmenter, set_seed
 
     set_seed(0)
     return Delineator(segmenter(conv_filters=(4,), lstm_units=4, decoder_filters=4))
@@ -163,7 +168,7 @@ def test_delineate_bad_input(tiny_delineator, signal, fs, error, message):
 
 
 def test_missing_weights_file_says_how_to_rebuild(tmp_path):
-    with pytest.raises(FileNotFoundError, match="python -m ecgteach.train"):
+    with pytest.raises(FileNotFoundError, match="ecgteach train"):
         ecgteach.load_segmenter(tmp_path / "none.keras")
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a zip")

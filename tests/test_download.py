@@ -10,10 +10,9 @@ import pytest
 import wfdb
 
 import ecgteach
-from ecgteach.datasets.download import COMPLETE_MARKER
 from ecgteach._config import cache_dir
-from ecgteach.datasets import database_dir, download_database, is_complete
-from ecgteach.datasets import LUDB_LEADS
+from ecgteach.datasets import LUDB_LEADS, database_dir, download_database, is_complete
+from ecgteach.datasets.download import COMPLETE_MARKER
 from ecgteach.datasets.ludb import ludb_path
 
 SOURCES = {
@@ -156,7 +155,7 @@ def test_load_qtdb_downloads_a_record_that_is_not_bundled(cache, monkeypatch, tm
     bundled = ecgteach.load_qtdb("sel232")
     (tmp_path / "no-bundle").mkdir()
     (tmp_path / "no-bundle" / "RECORDS").write_text("")
-    monkeypatch.setattr("ecgteach.qtdb._BUNDLED", tmp_path / "no-bundle")
+    monkeypatch.setattr("ecgteach.datasets.qtdb._BUNDLED", tmp_path / "no-bundle")
     with pytest.raises(ValueError, match="pass download=True"):
         ecgteach.load_qtdb("sel232")
     FakePhysioNet().install(monkeypatch)

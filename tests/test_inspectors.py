@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import ecgteach
+from ecgteach.beats import boundary_targets
 from ecgteach.delineation import Delineator
 from ecgteach.ecg import resample_signal
-from ecgteach.beats import boundary_targets
 from ecgteach.ui import ProbabilityInspector, SegmentationViewer
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -52,9 +52,9 @@ class OracleDelineator(Delineator):
         self.expected = True
         self.record = ecgteach.resample_record(record, 250)
 
-    def _probabilities(self, x):
+    def _probabilities(self, leads):
         labels, valid = ecgteach.segmentation_labels(self.record, "ii")
-        return np.eye(4)[np.where(valid, labels, 0)]
+        return [np.eye(4)[np.where(valid, labels, 0)] for _ in leads]
 
 
 def test_viewer_shows_both_strips_and_zero_error_for_a_perfect_model():
@@ -85,7 +85,10 @@ class CleanOnlyDelineator(Delineator):
             for r in records
         }
 
-    def _probabilities(self, x):
+    def _probabilities(self, leads):
+        return [self._one(x) for x in leads]
+
+    def _one(self, x):
         record = self.by_signal.get(np.asarray(x).tobytes())
         if record is None:
             return np.eye(4)[np.zeros(x.size, dtype=int)]

@@ -14,8 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 SOLUTIONS = sorted((REPO / "instructor").glob("[0-9][0-9]_*.ipynb"))
 sys.path.insert(0, str(REPO / "scripts"))
-from build_student import build as build_student  # noqa: E402
-from notebooks import has_outputs  # noqa: E402
+from build_student import build as build_student
+from notebooks import has_outputs
 
 
 def test_there_are_lessons():

@@ -14,15 +14,13 @@ import wfdb
 import ecgteach
 from ecgteach.datasets import LUDB_LEADS, qrs_durations
 from ecgteach.datasets.ludb import ludb_path
-from ecgteach.ecg import Record, load_wfdb_record
+from ecgteach.ecg import MISSING, Record, load_wfdb_record, read_annotation
 from ecgteach.ecg.records import spans_from_samples
-from ecgteach.ecg import MISSING
-from ecgteach.ecg import read_annotation
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
-from build_bundled_data import read_manifest as _manifest  # noqa: E402
-from build_bundled_data import sha256 as _sha256  # noqa: E402
+from build_bundled_data import read_manifest as _manifest
+from build_bundled_data import sha256 as _sha256
 
 # --- the bundled copy -----------------------------------------------------------------------
 
@@ -142,9 +140,9 @@ def test_unknown_record_raises_value_error_naming_it(bad):
 
 @pytest.mark.parametrize("bad", ["v7", "lead2", "MLII", "avx"])
 def test_unknown_lead_raises_value_error_naming_it(bad):
-    with pytest.raises(ValueError, match=re.escape(f"unknown LUDB lead(s) ['{bad.lower()}']")):
+    with pytest.raises(ValueError, match=re.escape(f"unknown lead(s) ['{bad.lower()}']")):
         ecgteach.load_ludb_record(1, leads=[bad])
-    with pytest.raises(ValueError, match="unknown LUDB lead"):
+    with pytest.raises(ValueError, match="unknown lead"):
         ecgteach.load_ludb_record(1, leads=[])
 
 
@@ -263,7 +261,7 @@ def test_nan_sample_written_by_wfdb_raises_value_error(tmp_path):
 
 
 def test_a_removed_bundled_copy_is_reported(monkeypatch, tmp_path):
-    monkeypatch.setattr("ecgteach.ludb._BUNDLED", tmp_path / "gone")
+    monkeypatch.setattr("ecgteach.datasets.ludb._BUNDLED", tmp_path / "gone")
     with pytest.raises(FileNotFoundError, match="bundled LUDB copy is missing"):
         ludb_path()
 

@@ -15,10 +15,24 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 keras = pytest.importorskip("keras")
 
-import ecgteach  # noqa: E402
-from ecgteach import models  # noqa: E402
-from ecgteach.beats import boundary_targets  # noqa: E402
-from ecgteach.nn import fit, set_seed  # noqa: E402
+import ecgteach
+from ecgteach.beats import (
+    boundary_targets,
+    positions_from_distribution,
+)
+from ecgteach.nn import (
+    FastPredictor,
+    boundary_classifier,
+    boundary_classifier_last_state,
+    count_params,
+    fit,
+    flattened_states,
+    learner_conv_lstm,
+    learner_lstm,
+    predict_fn,
+    segmenter,
+    set_seed,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +57,7 @@ def lstm_params(inputs: int, units: int) -> int:
 
 
 def test_learner_lstm_matches_the_learners_model() -> None:
-    model = models.learner_lstm()
+    model = learner_lstm()
     lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
     assert [layer.units for layer in lstms] == [64, 256, 100]
     assert [layer.return_sequences for layer in lstms] == [True, True, False]
@@ -59,14 +73,14 @@ def test_learner_lstm_matches_the_learners_model() -> None:
     assert float(model.optimizer.learning_rate) == pytest.approx(1e-3)
     expected = (lstm_params(2, 64) + lstm_params(64, 256) + lstm_params(256, 100)
                 + 100 * 2 + 2)
-    assert models.count_params(model) == expected == model.count_params()
+    assert count_params(model) == expected == model.count_params()
     out = model.predict(beats().x[:4], verbose=0)
     assert out.shape == (4, 2) and np.isfinite(out).all()
 
 
 @pytest.mark.parametrize("units", [(8,), (8, 4), 6])
 def test_learner_lstm_units_set_the_layers(units) -> None:
-    model = models.learner_lstm(units=units, dropout=0.0, optimizer="adam", learning_rate=0.01)
+    model = learner_lstm(units=units, dropout=0.0, optimizer="adam", learning_rate=0.01)
     lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
     sizes = (units,) if isinstance(units, int) else units
     assert [layer.units for layer in lstms] == list(sizes)
@@ -75,7 +89,7 @@ def test_learner_lstm_units_set_the_layers(units) -> None:
 
 
 def test_learner_conv_lstm_is_a_regressor() -> None:
-    model = models.learner_conv_lstm(conv_filters=(8, 8), units=(8,), pool_size=2)
+    model = learner_conv_lstm(conv_filters=(8, 8), units=(8,), pool_size=2)
     kinds = [type(layer).__name__ for layer in model.layers]
     assert kinds == ["InputLayer", "Conv1D", "Conv1D", "MaxPooling1D", "LSTM", "Dense"]
     assert model.loss == "mse" and model.output_shape == (None, 2)
@@ -84,15 +98,15 @@ def test_learner_conv_lstm_is_a_regressor() -> None:
 
 def test_bad_arguments_are_explained() -> None:
     with pytest.raises(ValueError, match="optimizer"):
-        models.learner_lstm(optimizer="adamax-ish")
+        learner_lstm(optimizer="adamax-ish")
     with pytest.raises(ValueError, match="dropout"):
-        models.learner_lstm(dropout=1.5)
+        learner_lstm(dropout=1.5)
     with pytest.raises(ValueError, match="units"):
-        models.learner_lstm(units=())
+        learner_lstm(units=())
     with pytest.raises(ValueError, match="multiple of pool_size"):
-        models.segmenter(length=250, pool_size=4)
+        segmenter(length=250, pool_size=4)
     with pytest.raises(ValueError, match="target"):
-        models.flattened_states(target="ordinal")
+        flattened_states(target="ordinal")
 
 
 # ----------------------------------------------------------------------- lesson 03
@@ -101,7 +115,7 @@ def test_bad_arguments_are_explained() -> None:
 def test_boundary_classifier_softmax_over_time() -> None:
     data = beats()
     x = data.voltage[:8, :, None]
-    model = models.boundary_classifier(length=200, channels=1, units=8)
+    model = boundary_classifier(length=200, channels=1, units=8)
     assert set(model.output) == {"onset", "offset"}
     out = model.predict(x, verbose=0)
     for head in ("onset", "offset"):
@@ -118,31 +132,31 @@ def test_boundary_classifier_softmax_over_time() -> None:
 
 @pytest.mark.parametrize("head", ["onset", "offset"])
 def test_one_head_is_one_of_two_separate_networks(head) -> None:
-    model = models.boundary_classifier(units=4, heads=(head,), bidirectional=False)
+    model = boundary_classifier(units=4, heads=(head,), bidirectional=False)
     assert list(model.output) == [head]
     out = model.predict(beats().voltage[:2, :, None], verbose=0)
     assert list(out) == [head] and out[head].shape == (2, 200)
 
 
 def test_last_state_variant_uses_only_the_last_state() -> None:
-    model = models.boundary_classifier_last_state(units=8, bidirectional=True)
+    model = boundary_classifier_last_state(units=8, bidirectional=True)
     recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.Bidirectional)]
     assert [layer.return_sequences for layer in recurrent] == [False]
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     assert {layer.name for layer in dense} == {"onset", "offset"}
     assert all(layer.units == 200 for layer in dense)
-    out = models.predict_fn(model)(beats().voltage[:4, :, None])
+    out = predict_fn(model)(beats().voltage[:4, :, None])
     for head in ("onset", "offset"):
         np.testing.assert_allclose(out[head].sum(axis=1), 1.0, atol=1e-5)
 
 
 def test_flattened_states_both_targets() -> None:
-    regression = models.flattened_states(units=(8, 4), dense_units=16, target="regression")
+    regression = flattened_states(units=(8, 4), dense_units=16, target="regression")
     kinds = [type(layer).__name__ for layer in regression.layers]
     assert kinds == ["InputLayer", "LSTM", "LSTM", "Flatten", "Dense", "Dense"]
     assert regression.get_layer("flatten").output.shape == (None, 200 * 4)
     assert regression.loss == "mse" and regression.output_shape == (None, 2)
-    classifier = models.flattened_states(units=4, dense_units=16, target="classification",
+    classifier = flattened_states(units=4, dense_units=16, target="classification",
                                          channels=2)
     out = classifier.predict(beats().x[:3], verbose=0)
     assert set(out) == {"onset", "offset"}
@@ -151,8 +165,8 @@ def test_flattened_states_both_targets() -> None:
 
 def test_positions_from_distribution() -> None:
     probs = boundary_targets(np.array([10, 150]), 200, sigma=3.0)
-    np.testing.assert_allclose(models.positions_from_distribution(probs), [10, 150])
-    np.testing.assert_allclose(models.positions_from_distribution(probs, "mean"), [10, 150],
+    np.testing.assert_allclose(positions_from_distribution(probs), [10, 150])
+    np.testing.assert_allclose(positions_from_distribution(probs, "mean"), [10, 150],
                                atol=0.01)
 
 
@@ -160,17 +174,17 @@ def test_positions_from_distribution() -> None:
 
 
 def test_segmenter_shapes_and_calibration() -> None:
-    model = models.segmenter()
-    assert 40_000 <= models.count_params(model) <= 55_000  # the note's ~47k calibration
+    model = segmenter()
+    assert 40_000 <= count_params(model) <= 55_000  # the note's ~47k calibration
     assert any(isinstance(layer, keras.layers.Bidirectional) for layer in model.layers)
-    predict = models.predict_fn(model, jit_compile=False)  # XLA is tested below
+    predict = predict_fn(model, jit_compile=False)  # XLA is tested below
     for length in (500, 2500):
         out = predict(np.zeros((2, length, 1), np.float32))
         assert out.shape == (2, length, 4)
         np.testing.assert_allclose(out.sum(axis=-1), 1.0, atol=1e-5)
-    no_front = models.segmenter(conv_filters=None, lstm_units=4)
+    no_front = segmenter(conv_filters=None, lstm_units=4)
     assert no_front.predict(np.zeros((1, 37, 1)), verbose=0).shape == (1, 37, 4)
-    fixed = models.segmenter(length=500, lstm_units=8, conv_filters=(4,))
+    fixed = segmenter(length=500, lstm_units=8, conv_filters=(4,))
     assert fixed.input_shape == (None, 500, 1) and fixed.output_shape == (None, 500, 4)
 
 
@@ -187,7 +201,7 @@ def test_segmenter_masks_unlabelled_samples() -> None:
     weights = valid.astype(np.float32)
 
     set_seed(0)
-    model = models.segmenter(conv_filters=(4,), lstm_units=4, decoder_filters=4)
+    model = segmenter(conv_filters=(4,), lstm_units=4, decoder_filters=4)
     loss = model.evaluate(x, clean, sample_weight=weights, verbose=0, batch_size=16,
                           return_dict=True)
     loss_changed = model.evaluate(x, changed, sample_weight=weights, verbose=0, batch_size=16,
@@ -213,7 +227,7 @@ def test_segmenter_masks_unlabelled_samples() -> None:
     trained = []
     for target in (clean, changed):
         set_seed(0)
-        m = models.segmenter(conv_filters=(4,), lstm_units=4, decoder_filters=4, dropout=0.0,
+        m = segmenter(conv_filters=(4,), lstm_units=4, decoder_filters=4, dropout=0.0,
                              bidirectional=False)
         result = fit(m, x, target, sample_weight=valid, batch_size=16, epochs=1, seed=0,
                      progress=None)
@@ -227,33 +241,33 @@ def test_segmenter_masks_unlabelled_samples() -> None:
 
 
 def test_predict_fn_matches_predict_and_falls_back(monkeypatch) -> None:
-    model = models.boundary_classifier(units=4, bidirectional=False)
+    model = boundary_classifier(units=4, bidirectional=False)
     x = beats().voltage[:5, :, None]
     expected = model.predict(x, verbose=0)
-    fast = models.predict_fn(model)
+    fast = predict_fn(model)
     assert fast.jit_compiled is None
     got = fast(x)
     assert fast.jit_compiled is True
     for head in expected:
         np.testing.assert_allclose(got[head], expected[head], atol=1e-5)
 
-    original = models.FastPredictor._make
+    original = FastPredictor._make
 
     def no_xla(self, jit):
         if jit:
             raise RuntimeError("XLA cannot compile this model")
         return original(self, jit)
 
-    monkeypatch.setattr(models.FastPredictor, "_make", no_xla)
-    slow = models.predict_fn(model)
+    monkeypatch.setattr(FastPredictor, "_make", no_xla)
+    slow = predict_fn(model)
     got = slow(x)
     assert slow.jit_compiled is False
     np.testing.assert_allclose(got["onset"], expected["onset"], atol=1e-5)
-    assert models.predict_fn(model, jit_compile=False).jit_compiled is False
+    assert predict_fn(model, jit_compile=False).jit_compiled is False
 
 
 def test_import_ecgteach_stays_tensorflow_free() -> None:
-    code = ("import sys, ecgteach, ecgteach.models, ecgteach.training; "
+    code = ("import sys, ecgteach, ecgteach.nn, ecgteach.delineation, ecgteach.beats; "
             "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
             "assert not bad, bad")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -60,8 +60,8 @@ def test_seed_beats_figure_marks_labels():
 
 
 def test_label_agreement_figure_puts_each_record_where_its_numbers_are():
-    from ecgteach.ui import label_agreement_figure
     from ecgteach.evaluation import LabelAgreement
+    from ecgteach.ui import label_agreement_figure
 
     rows = [LabelAgreement("2", "ii", "QRS offset", 9, 1.5, -0.5, 1.0),
             LabelAgreement("170", "ii", "QRS offset", 7, 20.3, -20.9, -0.6),

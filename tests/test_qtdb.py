@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.ecg import MISSING, parse_waves
-from ecgteach.ecg import read_annotation
+from ecgteach.ecg import MISSING, parse_waves, read_annotation
 
 QTDB_RECORDS = ("sel100", "sel102", "sel232", "sel30", "sele0104")
 LEADS = {

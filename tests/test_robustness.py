@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import ecgteach
+from ecgteach.delineation import score_delineator, worst_beats
 from ecgteach.evaluation import add_baseline_wander, add_noise, add_powerline
-from ecgteach.delineation import score_delineator as score_records, worst_beats
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +47,10 @@ def truth_delineator(records):
     return delineate
 
 
-def test_score_records_and_worst_beats():
+def test_score_delineator_and_worst_beats():
     records = ecgteach.load_ludb([1, 2, 3], leads=["ii"])
     delineator = truth_delineator(records)
-    scores = score_records(records, delineator).scores()
+    scores = score_delineator(delineator, records).pooled.scores()
     assert scores["QRS onset"].mean_ms == pytest.approx(4.0)  # 2 samples at 500 Hz
     assert scores["QRS onset"].sensitivity == 100.0
     gallery = worst_beats(records, delineator, n=5)
@@ -66,7 +66,8 @@ def test_corruption_is_applied_before_delineation():
         seen.append(float(np.abs(signal - records[0].lead("ii")).max()))
         return ecgteach.resample_record(records[0], fs).waves["ii"]
 
-    score_records(records, spy, corrupt=lambda x, fs: add_baseline_wander(x, fs, 2.0))
+    score_delineator(spy, records, corrupt=lambda x, fs: add_baseline_wander(x, fs, 2.0),
+                     warm_up=False)
     assert seen and seen[0] > 1.5
 
 

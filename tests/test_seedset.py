@@ -6,12 +6,10 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.ecg import resample_record
-from ecgteach.datasets import split_patients
 from ecgteach.beats import make_seed_dataset
 from ecgteach.beats.seedset import max_beat_samples
-from ecgteach.ecg import parse_waves
-from ecgteach.ecg import read_annotation
+from ecgteach.datasets import split_patients
+from ecgteach.ecg import parse_waves, read_annotation, resample_record
 
 
 @pytest.fixture(scope="module")

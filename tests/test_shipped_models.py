@@ -13,10 +13,17 @@ import os
 import numpy as np
 import pytest
 
+from ecgteach.beats import (
+    LESSON_SETTINGS,
+    SHIPPED_SETTINGS,
+    beat_splits,
+    run_lesson_setting,
+)
+from ecgteach.nn import shipped_models_dir
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 pytest.importorskip("keras")
 
-from ecgteach import training  # noqa: E402
 
 REBUILD = "stale shipped lesson model: run `python scripts/build_lesson_models.py`"
 
@@ -30,17 +37,17 @@ def shipped_results(tmp_path_factory):
     def no_training(*args, **kwargs):
         raise AssertionError(REBUILD)
 
-    mp.setattr(training, "fit", no_training)
+    mp.setattr("ecgteach.nn.cache.fit", no_training)
     splits = beat_splits()
     try:
-        yield {name: run_lesson_setting(name, splits, cache=True, progress=None)
+        yield {name: run_lesson_setting(name, splits, cache="shipped", progress=None)
                for name in SHIPPED_SETTINGS}
     finally:
         mp.undo()
 
 
 def test_every_shipped_file_belongs_to_a_shipped_setting(shipped_results):
-    folder = training.shipped_models_dir()
+    folder = shipped_models_dir()
     stems = {p.name.split(".")[0] for p in folder.iterdir() if p.suffix in (".json", ".npz")}
     expected = sum(len(r.fits) for r in shipped_results.values())
     assert len(stems) == expected, f"{sorted(stems)}: stray or missing files; {REBUILD}"
@@ -49,8 +56,8 @@ def test_every_shipped_file_belongs_to_a_shipped_setting(shipped_results):
 def test_shipped_models_load_without_training(shipped_results):
     for name, result in shipped_results.items():
         assert result.source == "shipped", name
-        setting = LESSON_SETTINGS[name]["kwargs"]
-        assert 1 <= result.epochs_run <= setting["epochs"], name
+        setting = LESSON_SETTINGS[name]
+        assert 1 <= result.epochs_run <= setting.epochs, name
         assert result.train_seconds > 0, name
 
 

@@ -8,8 +8,16 @@ import numpy as np
 import pytest
 
 from ecgteach.datasets import LUDB_LEADS
-from ecgteach.ecg import MISSING, WAVE_KINDS, crop_waves, empty_waves, parse_waves, qrs_durations_ms, scale_waves
-from ecgteach.ecg import read_annotation
+from ecgteach.ecg import (
+    MISSING,
+    WAVE_KINDS,
+    crop_waves,
+    empty_waves,
+    parse_waves,
+    qrs_durations_ms,
+    read_annotation,
+    scale_waves,
+)
 
 
 @pytest.fixture(scope="module")

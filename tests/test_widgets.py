@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.ui import WAVE_COLOURS
-from ecgteach.ui import RecordBrowser
+from ecgteach.ui import WAVE_COLOURS, RecordBrowser
 
 
 @pytest.fixture(scope="module")

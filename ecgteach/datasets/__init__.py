@@ -1,4 +1,14 @@
 """The annotated databases: LUDB and a QT Database sample (bundled), downloads, patient splits.
+
+Everything is read offline from the copies shipped with ecgteach unless asked otherwise.
+
+>>> load_ludb_record(1, leads=["ii"])
+Record(ludb '1', 10.0 s at 500 Hz, leads ii; 6 QRS annotated on lead ii)
+>>> load_qtdb(bundled_qtdb_records()[0])
+Record(qtdb 'sel100', 900.0 s at 250 Hz, leads MLII, V5; 30 QRS annotated on lead MLII (and 1
+more annotated leads))
+>>> {part: len(ids) for part, ids in split_patients(seed=0).items()}
+{'train': 128, 'val': 32, 'test': 40}
 """
 
 from ecgteach.datasets.download import database_dir, download_database, is_complete

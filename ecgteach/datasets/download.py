@@ -5,10 +5,11 @@ staged in a temporary folder beside its target and renamed into place only when
 every expected file arrived, so an interrupted download leaves nothing that a
 later load mistakes for data.
 
-Usage::
-
-    folder = download_database("ludb")              # ~/.cache/ecgteach/physionet/ludb
-    folder = download_database("qtdb", records=["sel100"])
+>>> database_dir("ludb") == cache_dir() / "physionet" / "ludb"   # ~/.cache/ecgteach/...
+True
+>>> folder = download_database("qtdb", records=["sel100"])  # doctest: +SKIP
+>>> is_complete(folder, ["sel100"])  # doctest: +SKIP
+True
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ DATABASES = {
 
 
 def database_dir(database: str, cache: str | Path | None = None) -> Path:
-    """Where a downloaded database lives (whether or not it is there yet)."""
+    """Where a downloaded database lives (whether or not it is there yet).
+
+    >>> database_dir("qtdb", cache="/data/cache").as_posix()
+    '/data/cache/physionet/qtdb'
+    """
     root = Path(cache).expanduser() if cache is not None else cache_dir()
     return root / "physionet" / database
 
@@ -43,7 +48,15 @@ def is_complete(folder: Path, records: Sequence[str] | None = None) -> bool:
 
     The marker file lists what was downloaded (``all`` or record names), so a
     download of a few records is never mistaken for the whole database.
-    Usage: ``is_complete(database_dir("ludb"))``.
+
+    >>> staging = tempfile.TemporaryDirectory()
+    >>> folder = Path(staging.name)
+    >>> is_complete(folder)                              # no marker: never complete
+    False
+    >>> _ = (folder / COMPLETE_MARKER).write_text("sel100 sel102")
+    >>> is_complete(folder, ["sel100"]), is_complete(folder, ["sel30"]), is_complete(folder)
+    (True, False, False)
+    >>> staging.cleanup()
     """
     marker = folder / COMPLETE_MARKER
     if not marker.is_file():
@@ -65,7 +78,24 @@ def download_database(
     own folder entry and missing ones are fetched into the same folder, each
     staged and moved in atomically. Raises ``ConnectionError`` with advice
     when PhysioNet cannot be reached.
-    Usage: ``download_database("qtdb", records=["sel100"])``.
+
+    >>> folder = download_database("qtdb", records=["sel100"])  # doctest: +SKIP
+    >>> sorted(path.name for path in folder.glob("sel100.*"))  # doctest: +SKIP
+    ['sel100.atr', 'sel100.dat', 'sel100.hea', 'sel100.pu0', 'sel100.q1c']
+
+    A finished download is not fetched again (here a fake one, in a temporary cache):
+
+    >>> cache = tempfile.TemporaryDirectory()
+    >>> done = database_dir("qtdb", cache=cache.name)
+    >>> done.mkdir(parents=True)
+    >>> _ = (done / COMPLETE_MARKER).write_text("sel100")
+    >>> download_database("qtdb", records=["sel100"], cache=cache.name) == done
+    True
+    >>> cache.cleanup()
+    >>> download_database("mitdb")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown database 'mitdb'; ecgteach downloads ['ludb', 'qtdb']
     """
     if database not in DATABASES:
         raise ValueError(f"unknown database {database!r}; ecgteach downloads {sorted(DATABASES)}")

@@ -5,11 +5,14 @@ cardiologists on every lead. ecgteach ships the whole database (ODC-By 1.0,
 see ``ecgteach/data/ATTRIBUTION.md``); ``path=`` reads another local copy and
 ``download=True`` fetches it from PhysioNet into the cache.
 
-Usage::
-
-    record = load_ludb_record(1)                    # Record, 12 leads
-    records = load_ludb(leads=["ii"])               # all 200 records, lead ii only
-    record.waves["ii"]["QRS"]                       # (n, 3) onset, peak, offset
+>>> record = load_ludb_record(1)                    # a Record with all 12 leads
+>>> len(record.leads), record.fs, record.duration_s
+(12, 500.0, 10.0)
+>>> record.waves["ii"]["QRS"][0]                    # onset, peak, offset (samples)
+array([644, 662, 682])
+>>> records = load_ludb(leads=["ii"])               # all 200 records, lead ii only
+>>> len(records), records[0].leads
+(200, ('ii',))
 """
 
 from __future__ import annotations
@@ -38,14 +41,24 @@ _BUNDLED = DATA_DIR / "ludb"
 
 
 def bundled_ludb_path() -> Path:
-    """Folder of the LUDB copy shipped inside the package."""
+    """Folder of the LUDB copy shipped inside the package.
+
+    >>> (bundled_ludb_path() / "data" / "1.hea").is_file()
+    True
+    """
     return _BUNDLED
 
 
 def ludb_path(path: str | Path | None = None, download: bool = False) -> Path:
     """Resolve which LUDB copy to read: ``path``, the download cache, or the bundled one.
 
-    Usage: ``ludb_path()`` (bundled), ``ludb_path("/data/ludb")``.
+    ``path`` may be the folder holding ``RECORDS`` and ``data/``, or a flat
+    folder of records.
+
+    >>> ludb_path() == bundled_ludb_path()
+    True
+    >>> ludb_path(bundled_ludb_path() / "data") == bundled_ludb_path() / "data"   # a flat copy
+    True
     """
     if path is not None:
         folder = Path(path).expanduser()
@@ -71,7 +84,15 @@ def ludb_path(path: str | Path | None = None, download: bool = False) -> Path:
 
 
 def record_number(record: int | str) -> int:
-    """Validate a LUDB record id (1-200, int or str). Usage: ``record_number("17")``."""
+    """Validate a LUDB record id (1-200, int or str).
+
+    >>> record_number(" 17 ")
+    17
+    >>> record_number(201)
+    Traceback (most recent call last):
+    ...
+    ValueError: LUDB has records 1 to 200; got 201
+    """
     try:
         number = int(str(record).strip())
     except ValueError:
@@ -93,7 +114,14 @@ def load_ludb_record(
 
     The first and last beats of every LUDB record are not annotated, so the
     labelled span of each lead runs from its first to its last annotation.
-    Usage: ``load_ludb_record(1, leads=["ii"])``.
+    Records are cached and read-only: loading one again costs nothing.
+
+    >>> record = load_ludb_record(1, leads=["II", "v1"])
+    >>> record
+    Record(ludb '1', 10.0 s at 500 Hz, leads ii, v1; 6 QRS annotated on lead ii (and 1 more
+    annotated leads))
+    >>> record.spans["ii"]
+    [(644, 3997)]
     """
     number = record_number(record)
     folder = ludb_path(path, download)
@@ -132,7 +160,9 @@ def load_ludb(
 ) -> list[Record]:
     """Load many LUDB records (default: all 200). Takes well under 2 s for all of them.
 
-    Usage: ``train = load_ludb(range(1, 161), leads=["ii"])``.
+    >>> train = load_ludb(range(1, 161), leads=["ii"])
+    >>> len(train), train[-1].name
+    (160, '160')
     """
     numbers = LUDB_RECORDS if records is None else [record_number(r) for r in records]
     folder = str(ludb_path(path, download))
@@ -161,7 +191,9 @@ def _metadata(folder: str) -> dict[int, dict[str, str]]:
 def ludb_metadata(record: int | str, path: str | Path | None = None) -> dict[str, str]:
     """Sex, age, rhythm and diagnoses of a LUDB patient (from ``ludb.csv``).
 
-    Usage: ``ludb_metadata(1)["Rhythms"]``.
+    >>> info = ludb_metadata(1)
+    >>> info["Sex"], info["Age"], info["Rhythms"]
+    ('F', '51', 'Sinus bradycardia')
     """
     return dict(_metadata(str(ludb_path(path)))[record_number(record)])
 
@@ -169,14 +201,17 @@ def ludb_metadata(record: int | str, path: str | Path | None = None) -> dict[str
 def qrs_durations(records: Iterable[Record], lead: str | None = "ii") -> np.ndarray:
     """QRS durations in ms of every fully annotated QRS on ``lead`` (``None``: all leads).
 
-    Usage: ``qrs_durations(load_ludb(), lead=None)``.
+    >>> qrs_durations([load_ludb_record(1)], lead="II")
+    array([ 76., 100.,  98.,  88., 122.,  92.])
+    >>> qrs_durations(load_ludb(range(1, 11)), lead=None).size
+    963
     """
 
     parts = [
-        qrs_durations_ms(r.waves[name], r.fs)
+        qrs_durations_ms(waves, r.fs)
         for r in records
-        for name in (r.waves if lead is None else [lead_name(lead)])
-        if name in r.waves
+        for name, waves in r.waves.items()
+        if lead is None or lead_name(name) == lead_name(lead)
     ]
     return np.concatenate(parts) if parts else np.zeros(0)
 
@@ -184,7 +219,8 @@ def qrs_durations(records: Iterable[Record], lead: str | None = "ii") -> np.ndar
 def quirk_counts(records: Iterable[Record]) -> Counter:
     """How often each annotation irregularity occurs, over all records and leads.
 
-    Usage: ``quirk_counts(load_ludb()).most_common(3)``.
+    >>> quirk_counts(load_ludb([7, 34, 111])).most_common()
+    [(('QRS', 'peak with no onset'), 50), (('QRS', 'onset placed after the peak (dropped)'), 18)]
     """
     return Counter(
         (quirk.kind, quirk.message)

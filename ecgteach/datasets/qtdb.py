@@ -7,10 +7,13 @@ labels were made looking at both leads, so both leads share one wave set.
 ecgteach bundles five records (``sel100``, ``sel102``, ``sel232``, ``sel30``,
 ``sele0104``); any other is downloaded by name with ``download=True``.
 
-Usage::
-
-    record = load_qtdb("sel100")
-    record.waves["MLII"]["QRS"], record.spans["MLII"]
+>>> record = load_qtdb("sel100")
+>>> record.leads, record.fs, record.duration_s
+(('MLII', 'V5'), 250.0, 900.0)
+>>> record.waves["MLII"]["QRS"].shape, record.spans["MLII"]     # 30 beats, one labelled span
+((30, 3), [(150272, 156197)])
+>>> record.waves["V5"] is record.waves["MLII"]                  # both leads share the labels
+True
 """
 
 from __future__ import annotations
@@ -31,7 +34,11 @@ QTDB_FS = 250.0
 
 
 def bundled_qtdb_records() -> tuple[str, ...]:
-    """Names of the QTDB records shipped with ecgteach."""
+    """Names of the QTDB records shipped with ecgteach.
+
+    >>> bundled_qtdb_records()
+    ('sel100', 'sel102', 'sel232', 'sel30', 'sele0104')
+    """
     return tuple((_BUNDLED / "RECORDS").read_text().split())
 
 
@@ -45,7 +52,19 @@ def load_qtdb(
 
     ``path`` is a folder holding ``<name>.hea``, ``.dat`` and ``.q1c``; without
     it the bundled sample is used, or the record is downloaded when
-    ``download=True``. Usage: ``load_qtdb("sel100")``.
+    ``download=True``.
+
+    >>> record = load_qtdb(bundled_qtdb_records()[1])
+    >>> record.name, record.leads, len(record.waves["V5"]["QRS"])
+    ('sel102', ('V5', 'V2'), 85)
+    >>> len(record.spans["V5"])           # the labelled beats, cut where the experts skipped one
+    34
+    >>> load_qtdb("sel31")
+    Traceback (most recent call last):
+    ...
+    ValueError: QTDB record 'sel31' is not bundled (bundled: sel100, ...); pass download=True ...
+    >>> load_qtdb("sel31", download=True)  # doctest: +SKIP
+    Record(qtdb 'sel31', 900.0 s at 250 Hz, ...)
     """
     name = str(name).strip()
     if path is not None:

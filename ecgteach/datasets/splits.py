@@ -1,4 +1,19 @@
-"""FIXME docstring (parts of prepare)
+"""Patient-wise splits of LUDB: the fixed test patients, seeded train/validation splits, folds.
+
+One LUDB record is one patient. Records 161-200 are the fixed test patients
+(never trained on, never used to choose a model), so numbers compare across
+runs; records 1-160 are split into training and validation with a seed, or
+cut into cross-validation folds.
+
+>>> split = split_patients(seed=0)
+>>> {part: len(ids) for part, ids in split.items()}
+{'train': 128, 'val': 32, 'test': 40}
+>>> split["test"][0], split["test"][-1]
+(161, 200)
+>>> split_overlap(split)
+set()
+>>> patient_folds()[0] == split
+True
 """
 
 from __future__ import annotations
@@ -21,7 +36,9 @@ def split_patients(
 ) -> dict[str, list[int]]:
     """Patient-wise split of LUDB: fixed test patients, seeded train/validation split.
 
-    Usage: ``split_patients(seed=0)["val"]``.
+    >>> split = split_patients(seed=1, val_fraction=0.25)
+    >>> len(split["train"]), len(split["val"]), split == split_patients(seed=1, val_fraction=0.25)
+    (120, 40, True)
     """
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction}")
@@ -42,8 +59,13 @@ def patient_folds(
     The records are shuffled exactly as :func:`split_patients` shuffles them and
     cut into ``n_folds`` folds; split ``k`` validates on fold ``k`` and trains on
     the rest, so with the defaults (5 folds of 32) split 0 *is*
-    ``split_patients(seed)``. The test patients are in no fold. Usage:
-    ``for split in patient_folds(): train(split["train"]); score(split["val"])``.
+    ``split_patients(seed)``. The test patients are in no fold.
+
+    >>> folds = patient_folds(n_folds=5, seed=0)
+    >>> [len(split["val"]) for split in folds], len(folds[0]["train"])
+    ([32, 32, 32, 32, 32], 128)
+    >>> sorted(r for split in folds for r in split["val"]) == list(range(1, 161))
+    True
     """
     n_folds = int(n_folds)
     shuffled = _shuffled_non_test(seed, test)
@@ -64,7 +86,10 @@ def patient_folds(
 def split_overlap(split: dict[str, list[int]]) -> set[int]:
     """Patients that appear in more than one part of a split (should be empty).
 
-    Usage: ``assert not split_overlap(split_patients())``.
+    >>> split_overlap(split_patients())
+    set()
+    >>> sorted(split_overlap({"train": [1, 2, 3], "val": [3, 4], "test": [4]}))
+    [3, 4]
     """
     seen: dict[int, str] = {}
     shared = set()
@@ -79,7 +104,16 @@ def check_split(split: Mapping[str, Sequence[int]]) -> dict[str, list[int]]:
     """A train/val split to train on: both parts present, LUDB records, disjoint, no test patient.
 
     Returns the parts as sorted lists of ints; raises a ValueError saying what is
-    wrong otherwise. Usage: ``check_split(patient_folds()[2])``.
+    wrong otherwise.
+
+    >>> check_split({"train": ["3", 1], "val": [2]})
+    {'train': [1, 3], 'val': [2]}
+    >>> len(check_split(patient_folds()[2])["val"])
+    32
+    >>> check_split({"train": [1, 2], "val": [2, 3]})
+    Traceback (most recent call last):
+    ...
+    ValueError: patients [2] are in both 'train' and 'val'; a patient belongs to one part only
     """
     try:
         parts = {name: sorted(int(r) for r in split[name]) for name in ("train", "val")}

@@ -22,12 +22,21 @@ mean, which is what a mean ± SD error rewards. Chosen on the validation
 patients (every QRS and T boundary's SD went down, lead ii and all leads);
 it also gives sub-sample boundaries before they are rounded at the input rate.
 
-Usage::
+A QRS the model is sure of on samples 10-19 and half sure of on samples 9 and
+20: the argmax run keeps 10-19, the expected boundaries move half a sample out.
 
-    waves = delineate(record.lead("ii"), fs=500)      # shipped default segmenter
-    waves["QRS"]          # (n, 3) onset, peak, offset at 500 Hz, -1 = not found
-    waves = labels_to_waves(labels, signal, fs=250)   # argmax runs only
-    waves = probabilities_to_waves(probs, signal, fs=250)  # + expected boundaries
+>>> import numpy as np
+>>> probabilities = np.zeros((30, 4))            # background, P, QRS, T per sample
+>>> probabilities[:, 0] = 1.0
+>>> probabilities[10:20] = [0, 0, 1, 0]
+>>> probabilities[[9, 20]] = [0.5, 0, 0.5, 0]
+>>> labels_to_waves(probabilities.argmax(axis=-1), fs=250)["QRS"]   # onset, peak, offset
+array([[10, 14, 19]])
+>>> probabilities_to_waves(probabilities, fs=250)["QRS"]
+array([[ 9.5, 14. , 19.5]])
+
+``delineate(record.lead("ii"), fs=500)`` (:mod:`ecgteach.delineation.delineator`)
+does all of this with the shipped segmenter, at the record's rate.
 """
 
 from __future__ import annotations
@@ -62,7 +71,22 @@ def labels_to_waves(
     """Turn per-sample class labels (0 background, 1 P, 2 QRS, 3 T) into a wave set.
 
     ``signal`` (same length) places each peak; without it the peak is the run's
-    middle. Usage: ``labels_to_waves(probabilities.argmax(-1), x, fs=250)``.
+    middle. Runs shorter than :data:`MIN_DURATION_MS` are dropped, runs split by
+    at most :data:`MERGE_GAP_MS` are merged, and a run touching an end of the
+    signal has that boundary missing (-1).
+
+    >>> import numpy as np
+    >>> labels = np.array([2] * 5 + [0] * 10 + [1] * 3 + [0] * 5 + [1] * 6 + [0] * 2
+    ...                   + [1] * 6 + [0] * 5 + [3] * 12)
+    >>> waves = labels_to_waves(labels, fs=250)
+    >>> waves["QRS"], waves["T"]       # cut by the edges: onset / offset unknown
+    (array([[-1,  2,  4]]), array([[42, 47, -1]]))
+    >>> waves["P"]                     # 12 ms run dropped; two runs 8 ms apart merged
+    array([[23, 29, 36]])
+    >>> signal = np.zeros(labels.size)
+    >>> signal[25] = 1.0
+    >>> labels_to_waves(labels, signal, fs=250)["P"]    # the peak follows the signal
+    array([[23, 25, 36]])
     """
     labels = np.asarray(labels)
     if labels.ndim != 1:
@@ -103,8 +127,15 @@ def expected_boundaries(
     from ``reach_ms`` before the argmax onset up to ``k``; offset = ``k`` + the
     sum from ``k`` to ``reach_ms`` after the argmax offset. The gap to the
     previous (next) wave of the same kind is split at its middle, so no sample's
-    probability counts twice. Missing boundaries stay -1. Usage:
-    ``expected_boundaries(labels_to_waves(p.argmax(-1), x), p)["QRS"]``.
+    probability counts twice. Missing boundaries stay -1.
+
+    >>> import numpy as np
+    >>> p = np.zeros((30, 4))
+    >>> p[:, 0] = 1.0
+    >>> p[10:20] = [0, 0, 0.8, 0.2]      # a QRS at 80 %: the expected run is shorter
+    >>> argmax = labels_to_waves(p.argmax(axis=-1), fs=250)
+    >>> argmax["QRS"], expected_boundaries(argmax, p, fs=250)["QRS"]
+    (array([[10, 14, 19]]), array([[10.8, 14. , 18. ]]))
     """
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.ndim != 2 or probabilities.shape[1] != len(WAVE_KINDS) + 1:
@@ -146,8 +177,17 @@ def probabilities_to_waves(
 
     The argmax runs of :func:`labels_to_waves`, then (``expected=True``)
     :func:`expected_boundaries`; the result holds float sample positions (round
-    them, or use :func:`ecgteach.waves.scale_waves`, to get indices). Usage:
-    ``waves = probabilities_to_waves(delineator.probabilities(x, 500), x250)``.
+    them, or use :func:`ecgteach.ecg.waves.scale_waves`, to get indices).
+
+    >>> import numpy as np
+    >>> p = np.zeros((60, 4))
+    >>> p[:, 0] = 1.0
+    >>> p[20:40] = [0, 0, 0, 1]                # a 20-sample T wave (80 ms at 250 Hz)
+    >>> waves = probabilities_to_waves(p, fs=250)
+    >>> waves["T"], waves["P"].shape
+    (array([[20., 29., 39.]]), (0, 3))
+    >>> probabilities_to_waves(p, fs=250, expected=False)["T"].dtype
+    dtype('int64')
     """
     probabilities = np.asarray(probabilities)
     if probabilities.ndim != 2:

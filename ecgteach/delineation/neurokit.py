@@ -1,7 +1,15 @@
 """NeuroKit2's delineator, as ecgteach wave sets, scored by the same protocol.
 
 NeuroKit2 (``nk.ecg_delineate``, discrete wavelet method by default) is the
-classical baseline lesson 04 compares the segmenter with.
+classical baseline lesson 04 compares the segmenter with: :func:`neurokit_waves`
+delineates one lead, :func:`neurokit_to_waves` converts NeuroKit2's output,
+and :func:`score_neurokit` scores it exactly as the segmenter is scored.
+
+>>> scores = score_neurokit(records=[1], leads="ii")
+>>> scores.name, scores.records, scores.leads
+('NeuroKit2 dwt', ['1'], ('ii',))
+>>> sorted(scores.pooled.scores())
+['P offset', 'P onset', 'QRS offset', 'QRS onset', 'T offset']
 """
 
 from __future__ import annotations
@@ -34,7 +42,21 @@ def neurokit_to_waves(info: Mapping[str, Any], r_peaks: Sequence[int],
     QRS: ``ECG_R_Onsets``, the R peak, ``ECG_R_Offsets``; P and T: their
     ``Onsets``/``Peaks``/``Offsets``. A P or T row is kept when any of its three
     marks exists; positions outside ``[0, n_samples)`` count as missing.
-    Usage: ``neurokit_to_waves(info, r_peaks, n_samples=signal.size)``.
+
+    >>> import numpy as np
+    >>> info = {"ECG_R_Onsets": [95, np.nan], "ECG_R_Offsets": [130, 640],
+    ...         "ECG_P_Onsets": [40, np.nan], "ECG_P_Peaks": [55, np.nan],
+    ...         "ECG_P_Offsets": [70, np.nan], "ECG_T_Onsets": [180, 700],
+    ...         "ECG_T_Peaks": [220, 740], "ECG_T_Offsets": [260, 5200]}
+    >>> waves = neurokit_to_waves(info, r_peaks=[110, 610], n_samples=5000)
+    >>> waves["QRS"]                        # NaN onset -> -1
+    array([[ 95, 110, 130],
+           [ -1, 610, 640]])
+    >>> waves["P"]                          # the second beat has no P mark at all: dropped
+    array([[40, 55, 70]])
+    >>> waves["T"]                          # 5200 is past the end of the signal
+    array([[180, 220, 260],
+           [700, 740,  -1]])
     """
     def column(key: str, n: int) -> np.ndarray:
         values = np.asarray(info.get(key, [np.nan] * n), dtype=np.float64).reshape(-1)
@@ -60,8 +82,14 @@ def neurokit_waves(signal: np.ndarray, fs: float, method: str = "dwt") -> dict[s
     """Delineate one lead with NeuroKit2, as ``nk.ecg_process`` does, into a wave set.
 
     ``nk.ecg_clean`` -> its own R peaks (``nk.ecg_peaks``) -> ``nk.ecg_delineate(...,
-    method=method)`` on the cleaned signal. Needs ``neurokit2`` (extra ``bench``).
-    Usage: ``neurokit_waves(record.lead("ii"), 500)["QRS"]``.
+    method=method)`` on the cleaned signal. Needs ``neurokit2`` (a dependency of
+    ecgteach).
+
+    >>> from ecgteach import load_ludb_record
+    >>> record = load_ludb_record(1, leads=["ii"])
+    >>> waves = neurokit_waves(record.lead("ii"), record.fs)
+    >>> sorted(waves), waves["QRS"].shape[1], len(waves["QRS"]) > 0
+    (['P', 'QRS', 'T'], 3, True)
     """
     nk = _import_neurokit()
     x = np.asarray(signal, dtype=np.float64)
@@ -83,8 +111,13 @@ def score_neurokit(
 ) -> DelineatorScores:
     """Score NeuroKit2 (:func:`neurokit_waves`) exactly as the segmenter is scored.
 
-    The same :func:`ecgteach.delineation.score_delineator` protocol: records,
-    leads, labelled spans, matching. Usage: ``score_neurokit(leads="all").pooled.table()``.
+    The same :func:`ecgteach.delineation.scoring.score_delineator` protocol:
+    records (default: the test patients 161-200), leads, labelled spans,
+    matching. ``score_neurokit(leads="all").pooled.table()`` is lesson 04's table.
+
+    >>> scores = score_neurokit(records=[1, 2], leads=["ii", "v1"], method="dwt")
+    >>> scores.pooled.n_added, sorted(scores.by_lead), len(scores.seconds_per_record)
+    (4, ['ii', 'v1'], 2)
     """
     _import_neurokit()
     return score_delineator(lambda x, fs: neurokit_waves(x, fs, method), records, leads,

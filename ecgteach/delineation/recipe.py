@@ -1,38 +1,43 @@
 """Train the segmenter that ecgteach ships, from the bundled LUDB, in about three minutes.
 
-``python -m ecgteach.train`` rebuilds ``ecgteach/weights/segmenter.keras`` (and a
-``segmenter.json`` beside it that records how it was made and how it scores) on
-a 2-core CPU. The recipe (see :data:`DEFAULT_RECIPE` and :data:`DEFAULT_BUILD_KWARGS`):
+The command ``ecgteach train`` rebuilds ``ecgteach/weights/segmenter.keras``
+(and a ``segmenter.json`` beside it that records how it was made and how it
+scores) on a 2-core CPU. The recipe (see :data:`DEFAULT_RECIPE` and :data:`DEFAULT_BUILD_KWARGS`):
 
 * data: the training patients of ``split_patients(seed=0)`` (128 records), every
   annotated lead as a separate example, resampled to 250 Hz, z-scored per lead,
   cut into 2 s windows inside the labelled spans; the validation patients (32
   records) watch the loss every epoch; the test patients 161-200 are never read;
-* model: :func:`ecgteach.models.segmenter` (Conv1D front end, MaxPooling, BiLSTM,
+* model: :func:`ecgteach.nn.models.segmenter` (Conv1D front end, MaxPooling, BiLSTM,
   upsampling, skip connection, softmax per sample);
 * training: Adam (gradient norm clipped at 1), batches of 64, 6 epochs, the
   learning rate warmed up linearly to 1e-2 over 0.3 epoch then cosine-decayed
   to 1e-5 over all remaining steps, no dropout, op determinism on (same
   seed -> same weights), the weights of the best validation loss restored at the
-  end, and a wall-clock budget (:func:`ecgteach.training.time_budget`) that stops
+  end, and a wall-clock budget (:func:`ecgteach.nn.fit.time_budget`) that stops
   early on a slow machine (the run is then no longer reproducible, and the JSON
   says so).
 
-:func:`evaluate_segmenter` is the scoring protocol of the lessons: whole 10 s
-leads at 250 Hz through the model in batches, class probabilities per sample,
-:func:`ecgteach.delineation.probabilities_to_waves` (argmax runs, expected
-boundaries), back to 500 Hz, then
-:class:`ecgteach.metrics.DelineationScorer` against the cardiologists' waves
-inside the labelled span.
+The validation patients are scored with the one protocol of the lessons,
+:func:`ecgteach.delineation.scoring.score_delineator`: whole 10 s leads at
+250 Hz through the model in batches, class probabilities per sample,
+:func:`ecgteach.delineation.decode.probabilities_to_waves` (argmax runs,
+expected boundaries), back to 500 Hz, then
+:class:`ecgteach.evaluation.metrics.DelineationScorer` against the
+cardiologists' waves inside the labelled span.
 
-TensorFlow is imported inside the functions only.
+TensorFlow is imported inside the functions only. From a shell::
 
-Usage::
+    ecgteach train                                 # 3 min, writes ecgteach/weights/
+    ecgteach train --fast --out /tmp/s.keras       # a smoke run
 
-    python -m ecgteach.train                       # 3 min, writes ecgteach/weights/
-    python -m ecgteach.train --fast --out /tmp/s.keras
-    model, info = train_default_segmenter(seconds=180, seed=0)
-    print(evaluate_segmenter(model, load_ludb(range(161, 201)), ["ii"]).table())
+>>> from ecgteach.nn.models import count_params, segmenter
+>>> DEFAULT_RECIPE["epochs"], DEFAULT_RECIPE["batch_size"], DEFAULT_RECIPE["fs"]
+(6, 64, 250.0)
+>>> count_params(segmenter(**DEFAULT_BUILD_KWARGS))
+49252
+>>> model, info = train_default_segmenter(seconds=180, seed=0)   # doctest: +SKIP
+>>> print(score_delineator(model, range(161, 201), "ii").pooled.table())   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -58,7 +63,7 @@ from ecgteach.evaluation.metrics import DelineationScorer
 from ecgteach.nn.fit import configure_threads, fit, set_seed, time_budget
 from ecgteach.nn.models import count_params, segmenter
 
-#: Builder arguments of the shipped segmenter (:func:`ecgteach.models.segmenter`).
+#: Builder arguments of the shipped segmenter (:func:`ecgteach.nn.models.segmenter`).
 DEFAULT_BUILD_KWARGS: dict[str, Any] = {
     "conv_filters": (16, 32),
     "kernel_size": 9,
@@ -93,7 +98,22 @@ RESERVE_S = 15.0
 def scores_summary(scorer: DelineationScorer) -> ScoresSummary:
     """A scorer's pooled scores as JSON-able rows plus its Markdown table.
 
-    Usage: ``json.dumps(scores_summary(evaluate_segmenter(model, records, ["ii"])))``.
+    ``train_default_segmenter`` stores one per scored lead set in
+    ``info.validation_scores``. Here the cardiologists' own waves score themselves:
+
+    >>> import dataclasses, json
+    >>> from ecgteach import load_ludb_record
+    >>> from ecgteach.evaluation.metrics import DelineationScorer
+    >>> record = load_ludb_record(1, leads=["ii"])
+    >>> scorer = DelineationScorer()
+    >>> _ = scorer.add_lead(record, "ii", record.lead_waves("ii"))
+    >>> summary = scores_summary(scorer)
+    >>> summary.n_leads_scored, [row["boundary"] for row in summary.rows]
+    (1, ['P onset', 'P offset', 'QRS onset', 'QRS offset', 'T offset'])
+    >>> summary.rows[2]["tp"], summary.rows[2]["f1"], summary.table.splitlines()[4]
+    (6, 100.0, '| QRS onset | 100.0 | 100.0 | 100.0 | 0.0 ± 0.0 | 6.5 | 6 |')
+    >>> json.dumps(dataclasses.asdict(summary))[:22]
+    '{"n_leads_scored": 1, '
     """
     return ScoresSummary(
         n_leads_scored=scorer.n_added,
@@ -157,13 +177,22 @@ def train_default_segmenter(
     ``"ii"``; ``fast=True`` is a smoke run (4 + 2 records, one epoch).
     ``build_kwargs``/``recipe`` override :data:`DEFAULT_BUILD_KWARGS` and
     :data:`DEFAULT_RECIPE`. ``callbacks`` (e.g. a live loss curve's
-    ``on_epoch``) and ``stop_event`` go to :func:`ecgteach.training.fit`.
+    ``on_epoch``) and ``stop_event`` go to :func:`ecgteach.nn.fit.fit`.
     ``split`` (``{"train": [...], "val": [...]}``, e.g. one of
-    :func:`ecgteach.prepare.patient_folds`) replaces ``split_patients(recipe["split_seed"])``;
-    it may not touch the test patients.
-    ``info`` is JSON-able: config, timings, history and
+    :func:`ecgteach.datasets.splits.patient_folds`) replaces
+    ``split_patients(recipe["split_seed"])``; it may not touch the test patients.
+    ``info`` is a :class:`~ecgteach.delineation.segmenter.SegmenterInfo`
+    (attributes; ``info.to_dict()`` is JSON): config, timings, history and
     (``score_validation``) the validation scores on lead ii and on all ``leads``.
-    Usage: ``model, info = train_default_segmenter(seconds=180, seed=0)``.
+    It takes minutes, so the example is not run here (``fast=True``, a smoke
+    run, still takes a while):
+
+    >>> model, info = train_default_segmenter(seconds=180, seed=0)   # doctest: +SKIP
+    epoch 1/6  loss ...
+    >>> info.epochs_run, info.n_params, info.config.fs               # doctest: +SKIP
+    (6, 49252, 250.0)
+    >>> info.validation_scores["ii"].rows[0]["boundary"]             # doctest: +SKIP
+    'P onset'
     """
     started = time.perf_counter() if started is None else started
     rec = {**DEFAULT_RECIPE, **(FAST_RECIPE if fast else {}), **dict(recipe or {})}

@@ -1,18 +1,24 @@
-"""Per-time-step targets: boundary distributions and P/QRS/T segmentation masks.
+"""Per-sample targets of a segmenter: P/QRS/T labels, and the windows it trains on.
 
-* ``boundary_targets`` turns positions into one distribution over time steps
-  per example (one-hot, or a Gaussian of width ``sigma`` samples), the target of
-  a softmax-over-time boundary classifier.
-* ``segmentation_labels`` labels every sample of a lead background / P / QRS / T,
+* :func:`segmentation_labels` labels every sample of a lead background / P / QRS / T,
   with a ``valid`` mask that is False where nobody labelled (outside the
   labelled span, and around a boundary the cardiologists did not mark).
-* ``make_windows`` cuts standardised, labelled windows for a segmenter.
+* :func:`make_windows` cuts standardised, labelled windows for a segmenter
+  (a :class:`WindowSet`).
 
-Usage::
+The per-beat targets of lessons 02-03 (boundary distributions over time) are
+:func:`ecgteach.beats.targets.boundary_targets`.
 
-    onset_target = boundary_targets(beats.y[:, 0], beats.length, sigma=2.0)
-    labels, valid = segmentation_labels(record, "ii")
-    windows = make_windows(load_ludb(split["train"]), fs=250, window_s=2.0)
+>>> from ecgteach import load_ludb_record
+>>> record = load_ludb_record(1, leads=["ii"])
+>>> labels, valid = segmentation_labels(record, "ii")
+>>> labels.shape, round(float(valid.mean()), 2)      # 10 s at 500 Hz, 67 % labelled
+((5000,), 0.67)
+>>> windows = make_windows([record], leads="ii", fs=250, window_s=2.0)
+>>> windows
+WindowSet(4 windows x 500 samples at 250 Hz, 100.0% labelled)
+>>> windows.x.shape, windows.labels.shape, windows.valid.shape
+((4, 500, 1), (4, 500), (4, 500))
 """
 
 from __future__ import annotations
@@ -38,7 +44,17 @@ def segmentation_labels(record: Record, lead: str) -> tuple[np.ndarray, np.ndarr
     Inside the labelled span, samples between waves are background. A wave with
     a missing onset (offset) leaves the samples from the previous annotation to
     its peak (from its peak to the next annotation) unlabelled, since nobody
-    said where it starts (ends). Usage: ``labels, valid = segmentation_labels(r, "ii")``.
+    said where it starts (ends).
+
+    >>> import numpy as np
+    >>> from ecgteach import load_ludb_record
+    >>> labels, valid = segmentation_labels(load_ludb_record(1, leads=["ii"]), "ii")
+    >>> sorted(set(labels.tolist()))                  # UNLABELLED, background, P, QRS, T
+    [-1, 0, 1, 2, 3]
+    >>> np.bincount(labels[valid]).tolist()           # samples per class, where labelled
+    [2275, 248, 294, 536]
+    >>> bool((labels[~valid] == UNLABELLED).all())
+    True
     """
     waves = record.lead_waves(lead)
     lead = record.lead_key(lead)
@@ -74,7 +90,13 @@ class WindowSet:
     ``x``: ``(n, length, 1)`` standardised voltage; ``labels``: ``(n, length)`` int8
     classes (``UNLABELLED`` where ``valid`` is False); ``record``, ``lead``,
     ``start`` say where each window came from (``start`` at ``fs``).
-    Usage: ``windows.x, windows.labels, windows.valid``.
+
+    >>> from ecgteach import load_ludb_record
+    >>> windows = make_windows([load_ludb_record(2, leads=["ii", "v1"])])
+    >>> len(windows), windows.record.tolist(), windows.lead.tolist()
+    (8, ['2', '2', '2', '2', '2', '2', '2', '2'], ['ii', 'ii', 'ii', 'ii', 'v1', 'v1', 'v1', 'v1'])
+    >>> windows.one_hot().shape                       # for a loss that wants one-hot labels
+    (8, 500, 4)
     """
 
     x: np.ndarray
@@ -114,7 +136,18 @@ def make_windows(
     Each lead is z-scored over the whole record first (as ``delineate`` does at
     inference). Windows start every ``stride_s`` (default: ``window_s``, no
     overlap); the last one is aligned to the end of the span. A span shorter than
-    a window is skipped. Usage: ``make_windows(records, leads=["ii"], fs=250)``.
+    a window is skipped.
+
+    >>> from ecgteach import load_ludb_record
+    >>> record = load_ludb_record(1, leads=["ii"])
+    >>> make_windows([record], leads=["ii"]).start.tolist()       # the last one overlaps
+    [322, 822, 1322, 1499]
+    >>> make_windows([record], leads="ii", stride_s=1.0)
+    WindowSet(6 windows x 500 samples at 250 Hz, 100.0% labelled)
+    >>> make_windows([record], leads="ii", window_s=8.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: no window of 8 s fits inside the labelled spans of these records
     """
     fs = check_fs(fs)
     if window_s <= 0:

@@ -1,6 +1,14 @@
 """ECG files and signals: WFDB reading and writing, wave sets, records, leads, resampling.
 
 The bottom layer: it knows nothing of datasets, models or lessons.
+
+>>> waves, quirks = parse_waves(["(", "N", ")", "t", ")"], [40, 45, 52, 80, 95])
+>>> waves["QRS"], waves["T"]                     # onset, peak, offset; -1 = not annotated
+(array([[40, 45, 52]]), array([[-1, 80, 95]]))
+>>> qrs_durations_ms(waves, fs=500)
+array([24.])
+>>> lead_names(["II", "aVR"])
+('ii', 'avr')
 """
 
 from ecgteach.ecg.leads import STANDARD_LEADS, lead_name, lead_names

@@ -1,11 +1,18 @@
 """Annotated ECG records: one :class:`Record` per WFDB record, waves per lead.
 
-Usage::
+:func:`load_wfdb_record` reads any WFDB record; ``ecgteach.load_ludb_record``
+and ``ecgteach.load_qtdb`` use it for the bundled databases.
 
-    record = load_wfdb_record("path/to/sel100", annotator="q1c")
-    record.lead("MLII")            # 1-D float32 signal in mV
-    record.waves["MLII"]["QRS"]    # (n, 3) onset / peak / offset, -1 = missing
-    record.spans["MLII"]           # [(start, stop), ...] labelled sample intervals
+>>> from ecgteach import bundled_ludb_path
+>>> path = bundled_ludb_path() / "data" / "1"
+>>> record = load_wfdb_record(path, lead_annotators={"ii": "ii"}, leads=["ii"])
+>>> record.lead("ii").shape              # 1-D float32 signal in mV
+(5000,)
+>>> record.waves["ii"]["QRS"][:2]        # (n, 3) onset / peak / offset, -1 = missing
+array([[ 644,  662,  682],
+       [1324, 1342, 1374]])
+>>> record.spans["ii"]                   # [(start, stop), ...] labelled sample intervals
+[(644, 3997)]
 """
 
 from __future__ import annotations
@@ -33,7 +40,14 @@ class Record:
     outside them, real waves exist but carry no labels, so never train or score
     there. ``quirks[lead]`` lists what was irregular in the annotation file.
 
-    Usage: ``record.lead("ii")``, ``record.waves["ii"]["QRS"]``.
+    >>> from ecgteach import load_ludb_record
+    >>> record = load_ludb_record(1, leads=["ii"])
+    >>> record
+    Record(ludb '1', 10.0 s at 500 Hz, leads ii; 6 QRS annotated on lead ii)
+    >>> record.signal.shape, record.waves["ii"]["QRS"].shape, record.quirks["ii"]
+    ((5000, 1), (6, 3), [])
+    >>> record.info["age"], record.info["sex"]
+    ('51', 'F')
     """
 
     name: str
@@ -64,11 +78,21 @@ class Record:
         return self.n_samples / self.fs
 
     def lead(self, name: str) -> np.ndarray:
-        """The 1-D signal of one lead (mV). Usage: ``record.lead("ii")``."""
+        """The 1-D signal of one lead (mV), named in any case.
+
+        >>> from ecgteach import load_ludb_record
+        >>> load_ludb_record(1, leads=["ii"]).lead("II").shape
+        (5000,)
+        """
         return self.signal[:, self.lead_index(name)]
 
     def lead_index(self, name: str) -> int:
-        """Column of a lead in ``signal`` (any case); a clear error for an unknown lead."""
+        """Column of a lead in ``signal`` (any case); a clear error for an unknown lead.
+
+        >>> from ecgteach import load_ludb_record
+        >>> load_ludb_record(1, leads=["v1", "ii"]).lead_index("II")
+        1
+        """
         wanted = lead_name(name)
         for index, lead in enumerate(self.leads):
             if lead_name(lead) == wanted:
@@ -78,26 +102,49 @@ class Record:
         )
 
     def lead_key(self, name: str) -> str:
-        """The record's own spelling of a lead given in any case (``"II"`` -> ``"ii"``)."""
+        """The record's own spelling of a lead given in any case.
+
+        >>> from ecgteach import load_qtdb
+        >>> load_qtdb("sel100").lead_key("mlii")
+        'MLII'
+        """
         return self.leads[self.lead_index(name)]
 
     def lead_waves(self, lead: str) -> dict[str, np.ndarray]:
-        """The experts' wave set of one lead; a clear error when that lead is not annotated."""
-        key = self.lead_key(lead)
-        if key not in self.waves:
-            raise ValueError(f"record {self.name} has no annotations for lead {key!r}; "
-                             f"annotated leads: {', '.join(self.waves) or 'none'}")
-        return self.waves[key]
+        """The experts' wave set of one lead; a clear error when that lead is not annotated.
+
+        >>> from ecgteach import load_ludb_record
+        >>> sorted(load_ludb_record(1, leads=["ii"]).lead_waves("II"))
+        ['P', 'QRS', 'T']
+        """
+        wanted = lead_name(lead)
+        for key, waves in self.waves.items():
+            if lead_name(key) == wanted:
+                return waves
+        raise ValueError(f"record {self.name} has no annotations for lead {lead!r}; annotated "
+                         f"leads: {', '.join(self.waves) or 'none'} (load it with the leads "
+                         "you need)")
 
     def span(self, lead: str) -> Span:
-        """The outer labelled interval ``[start, stop)`` of a lead (first to last label)."""
+        """The outer labelled interval ``[start, stop)`` of a lead (first to last label).
+
+        >>> from ecgteach import load_ludb_record
+        >>> load_ludb_record(1, leads=["ii"]).span("ii")
+        (644, 3997)
+        """
         spans = self.spans[self.lead_key(lead)]
         if not spans:
             return (0, 0)
         return (spans[0][0], spans[-1][1])
 
     def labelled_mask(self, lead: str) -> np.ndarray:
-        """Boolean mask over samples: True inside the labelled spans of ``lead``."""
+        """Boolean mask over samples: True inside the labelled spans of ``lead``.
+
+        >>> from ecgteach import load_ludb_record
+        >>> mask = load_ludb_record(1, leads=["ii"]).labelled_mask("ii")
+        >>> mask.shape, int(mask.sum()), int(mask.argmax())
+        ((5000,), 3353, 644)
+        """
         mask = np.zeros(self.n_samples, dtype=bool)
         for start, stop in self.spans[self.lead_key(lead)]:
             mask[start:stop] = True
@@ -124,7 +171,12 @@ def spans_from_samples(samples: np.ndarray, fs: float, max_gap_s: float | None) 
     With ``max_gap_s=None`` the whole stretch from the first to the last
     annotation is one span (LUDB); otherwise a silence longer than
     ``max_gap_s`` starts a new span (QTDB labels only some beats).
-    Usage: ``spans_from_samples(ann_samples, 250, max_gap_s=2.0)``.
+
+    >>> samples = np.array([100, 200, 1500, 1600])
+    >>> spans_from_samples(samples, 250, max_gap_s=2.0)     # 1300 samples = 5.2 s: a gap
+    [(100, 201), (1500, 1601)]
+    >>> spans_from_samples(samples, 250, max_gap_s=None)
+    [(100, 1601)]
     """
     samples = np.sort(np.asarray(samples, dtype=np.int64))
     if samples.size == 0:
@@ -151,13 +203,21 @@ def load_wfdb_record(
     ``annotator`` names one annotation file shared by all leads (QTDB's ``q1c``);
     ``lead_annotators`` maps lead -> extension when each lead has its own file
     (LUDB: ``{"ii": "ii", ...}``). ``leads`` keeps only those leads.
-    Usage: ``load_wfdb_record("my_ecg/rec1", annotator="atr")``.
+
+    >>> from ecgteach import bundled_ludb_path
+    >>> path = bundled_ludb_path() / "data" / "1"
+    >>> record = load_wfdb_record(path, annotator="ii", leads=["i", "ii"], max_gap_s=None)
+    >>> record.leads, record.fs, record.database
+    (('i', 'ii'), 500.0, 'wfdb')
+    >>> record.waves["i"] is record.waves["ii"]      # one shared annotation file
+    True
     """
     header = read_header(path)
     signal = read_signal(header)
     names = tuple(header.sig_names)
     if leads is not None:
-        leads = list(leads)
+        spelled = {lead_name(name): name for name in names}  # any case: "II" is "ii"
+        leads = [spelled.get(lead_name(lead), lead) for lead in leads]
         unknown = [lead for lead in leads if lead not in names]
         if unknown:
             raise ValueError(
@@ -170,8 +230,9 @@ def load_wfdb_record(
     spans: dict[str, list[Span]] = {}
     quirks: dict[str, list[Quirk]] = {}
     if lead_annotators:
+        by_name = {lead_name(lead): ext for lead, ext in lead_annotators.items()}
         for lead in names:
-            ext = lead_annotators.get(lead)
+            ext = by_name.get(lead_name(lead))
             if ext is None:
                 continue
             symbols, samples = read_annotation(header.path, ext)

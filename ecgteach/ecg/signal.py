@@ -1,14 +1,16 @@
-"""Preparation: resampling, standardising, and the fixed patient-wise split.
+"""Signal preparation: checks, resampling (signals and whole records), standardising.
 
-One LUDB record is one patient. Records 161-200 are the fixed test patients
-(never trained on, never used to choose a model), so numbers compare across
-runs; records 1-160 are split into training and validation with a seed.
+The patient-wise splits that used to live beside these are in
+:mod:`ecgteach.datasets.splits`.
 
-Usage::
-
-    split = split_patients(seed=0)           # {"train": [...], "val": [...], "test": [161..200]}
-    record_250 = resample_record(record, 250)
-    z = standardise(record_250.lead("ii"))
+>>> from ecgteach import load_ludb_record
+>>> record = load_ludb_record(1, leads=["ii"])
+>>> record_250 = resample_record(record, 250)      # waves and spans follow the signal
+>>> record_250.fs, record_250.n_samples, record_250.span("ii")
+(250.0, 2500, (322, 1999))
+>>> z = standardise(record_250.lead("ii"))
+>>> round(float(z.std()), 3), bool(abs(z.mean()) < 1e-6)
+(1.0, True)
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ from ecgteach.ecg.waves import scale_waves
 
 
 def check_fs(fs: float, what: str = "sampling rate") -> float:
-    """Validate a sampling rate (a positive, finite number of Hz). Usage: ``check_fs(250)``."""
+    """Validate a sampling rate (a positive, finite number of Hz).
+
+    >>> check_fs("250")
+    250.0
+    >>> check_fs(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: the sampling rate must be positive (Hz), got 0
+    """
     try:
         value = float(fs)
     except (TypeError, ValueError):
@@ -36,7 +46,12 @@ def check_fs(fs: float, what: str = "sampling rate") -> float:
 def check_signal(signal: np.ndarray, what: str = "signal") -> np.ndarray:
     """Return ``signal`` as a float array; a clear error when empty or not finite.
 
-    Usage: ``x = check_signal(x, "lead ii of record 3")``.
+    >>> check_signal([1, 2, 3])
+    array([1., 2., 3.])
+    >>> check_signal([0.1, np.nan], "lead ii of record 3")
+    Traceback (most recent call last):
+    ...
+    ValueError: the lead ii of record 3 contains 1 NaN/inf values (first at flat index 1); ...
     """
     array = np.asarray(signal, dtype=np.float64)
     if array.size == 0:
@@ -54,7 +69,10 @@ def check_signal(signal: np.ndarray, what: str = "signal") -> np.ndarray:
 def resample_signal(signal: np.ndarray, fs_in: float, fs_out: float) -> np.ndarray:
     """Resample along the first axis with a polyphase filter (``scipy.signal.resample_poly``).
 
-    Usage: ``x250 = resample_signal(x500, 500, 250)``.
+    >>> x500 = np.sin(np.linspace(0, 10, 1000)).reshape(500, 2)   # 1 s, 2 leads at 500 Hz
+    >>> x250 = resample_signal(x500, 500, 250)
+    >>> x250.shape, x250.dtype
+    ((250, 2), dtype('float32'))
     """
     fs_in, fs_out = check_fs(fs_in, "input sampling rate"), check_fs(fs_out, "output rate")
     array = check_signal(signal)
@@ -70,7 +88,10 @@ def resample_signal(signal: np.ndarray, fs_in: float, fs_out: float) -> np.ndarr
 def resample_record(record: Record, fs: float) -> Record:
     """The same record at another sampling rate, waves and spans rescaled.
 
-    Usage: ``resample_record(load_ludb_record(1), 250)``.
+    >>> from ecgteach import load_ludb_record
+    >>> record = resample_record(load_ludb_record(1, leads=["ii"]), 250)
+    >>> record.fs, record.signal.shape, record.waves["ii"]["QRS"][0]
+    (250.0, (2500, 1), array([322, 331, 341]))
     """
     fs = check_fs(fs)
     if fs == record.fs:
@@ -92,7 +113,10 @@ def resample_record(record: Record, fs: float) -> Record:
 def standardise(signal: np.ndarray, axis: int = 0) -> np.ndarray:
     """Z-score along ``axis`` (a constant signal becomes zeros, not NaN).
 
-    Usage: ``standardise(record.lead("ii"))``.
+    >>> standardise(np.array([1.0, 2.0, 3.0])).round(3)
+    array([-1.225,  0.   ,  1.225], dtype=float32)
+    >>> standardise(np.ones(3))
+    array([0., 0., 0.], dtype=float32)
     """
     array = check_signal(signal)
     mean = array.mean(axis=axis, keepdims=True)

@@ -5,10 +5,14 @@ arrays of shape ``(n, 3)`` holding onset, peak and offset sample indices, with
 ``-1`` where a boundary was not annotated. ``ecgteach.delineate`` returns the
 same shape, so true and predicted waves can be compared directly.
 
-Usage::
-
-    waves, quirks = parse_waves(symbols, samples)
-    waves["QRS"][:, 0]          # QRS onsets (-1 = missing)
+>>> symbols = ["(", "p", ")", "(", "N", ")", "t", ")"]
+>>> waves, quirks = parse_waves(symbols, [10, 20, 30, 40, 45, 52, 80, 95])
+>>> waves["QRS"]
+array([[40, 45, 52]])
+>>> waves["T"][:, 0]          # T onsets: -1, not annotated
+array([-1])
+>>> quirks
+[]
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ _IGNORED = {"+", "~", "|", "\"", "x", "[", "]", "!", "@", "^", "=", "*", "s", "T
 class Quirk:
     """Something in an annotation file that is not a clean ``(`` peak ``)`` triple.
 
-    Usage: ``[q.message for q in quirks]``.
+    >>> waves, quirks = parse_waves(["N", ")"], [45, 52])
+    >>> quirks
+    [Quirk(kind='QRS', sample=45, message='peak with no onset')]
     """
 
     kind: str  # the wave kind concerned ("P", "QRS", "T", "U" or "?")
@@ -41,7 +47,11 @@ class Quirk:
 
 
 def empty_waves() -> dict[str, np.ndarray]:
-    """A wave set with no waves. Usage: ``waves = empty_waves()``."""
+    """A wave set with no waves.
+
+    >>> {kind: rows.shape for kind, rows in empty_waves().items()}
+    {'P': (0, 3), 'QRS': (0, 3), 'T': (0, 3)}
+    """
     return {kind: np.zeros((0, 3), dtype=np.int64) for kind in WAVE_KINDS}
 
 
@@ -56,7 +66,11 @@ def parse_waves(
     :class:`Quirk`. U waves are parsed (so their brackets are not misread) but
     not returned.
 
-    Usage: ``waves, quirks = parse_waves(ann.symbol, ann.sample)``.
+    >>> waves, quirks = parse_waves(["(", "N", "(", ")"], [40, 45, 46, 52])
+    >>> waves["QRS"]
+    array([[40, 45, 52]])
+    >>> [quirk.message for quirk in quirks]
+    ['onset placed after the peak (dropped)']
     """
     samples = np.asarray(samples, dtype=np.int64)
     if len(symbols) != len(samples):
@@ -117,7 +131,8 @@ def parse_waves(
 def scale_waves(waves: dict[str, np.ndarray], factor: float) -> dict[str, np.ndarray]:
     """Waves at another sampling rate (indices times ``factor``, rounded; -1 kept).
 
-    Usage: ``waves_250 = scale_waves(waves_500, 250 / 500)``.
+    >>> scale_waves({"QRS": np.array([[101, 110, -1]])}, 250 / 500)["QRS"]
+    array([[50, 55, -1]])
     """
     if not factor > 0:
         raise ValueError(f"the scale factor must be positive, got {factor}")
@@ -131,20 +146,30 @@ def scale_waves(waves: dict[str, np.ndarray], factor: float) -> dict[str, np.nda
 def crop_waves(waves: dict[str, np.ndarray], start: int, stop: int) -> dict[str, np.ndarray]:
     """Waves whose peak lies in ``[start, stop)``, re-indexed from ``start``.
 
-    Usage: ``crop_waves(waves, 1000, 2000)``.
+    A boundary that falls outside the window becomes missing (-1): the window
+    does not hold it.
+
+    >>> waves = {"QRS": np.array([[640, 662, 682], [1324, 1342, -1], [990, 1005, 1020]])}
+    >>> crop_waves(waves, 1000, 2000)["QRS"]
+    array([[324, 342, -1],
+           [ -1,   5,  20]])
     """
     out = {}
     for kind, rows in waves.items():
+        rows = np.asarray(rows)
         keep = (rows[:, 1] >= start) & (rows[:, 1] < stop)
-        shifted = rows[keep] - start
-        out[kind] = np.where(rows[keep] == MISSING, MISSING, shifted)
+        kept = rows[keep]
+        outside = (kept == MISSING) | (kept < start) | (kept >= stop)
+        out[kind] = np.where(outside, MISSING, kept - start)
     return out
 
 
 def qrs_durations_ms(waves: dict[str, np.ndarray], fs: float) -> np.ndarray:
     """Durations (ms) of the QRS complexes that have both boundaries.
 
-    Usage: ``qrs_durations_ms(record.waves["ii"], record.fs)``.
+    >>> waves = {"QRS": np.array([[644, 662, 682], [1324, 1342, -1], [-1, 2000, 2050]])}
+    >>> qrs_durations_ms(waves, fs=500)
+    array([76.])
     """
     qrs = waves["QRS"]
     both = (qrs[:, 0] != MISSING) & (qrs[:, 2] != MISSING)

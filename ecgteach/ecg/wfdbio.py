@@ -7,11 +7,16 @@ headers, signal formats 16 and 212, MIT-format annotation files — and hands
 everything else to ``wfdb.rdrecord`` / ``wfdb.rdann``. ``tests/test_wfdbio.py``
 checks that every bundled file reads exactly as ``wfdb`` reads it.
 
-Usage::
-
-    header = read_header("ecgteach/data/ludb/data/1")
-    signal = read_signal(header)                   # (n_samples, n_leads) float32, mV
-    symbols, samples = read_annotation("ecgteach/data/ludb/data/1", "ii")
+>>> from ecgteach import bundled_ludb_path
+>>> path = bundled_ludb_path() / "data" / "1"        # LUDB record 1: 1.hea, 1.dat, 1.ii ...
+>>> header = read_header(path)
+>>> header.fs, header.n_samples, header.sig_names[:3]
+(500.0, 5000, ('i', 'ii', 'iii'))
+>>> read_signal(header).shape                        # (n_samples, n_leads) float32, mV
+(5000, 12)
+>>> symbols, samples = read_annotation(path, "ii")
+>>> symbols[:3], samples[:3]
+(['(', 'N', ')'], array([644, 662, 682]))
 """
 
 from __future__ import annotations
@@ -37,7 +42,13 @@ _SKIP, _NUM, _SUB, _CHN, _AUX = 59, 60, 61, 62, 63
 
 @dataclass(frozen=True)
 class Header:
-    """The parts of a WFDB header ecgteach needs. Usage: ``read_header(path).fs``."""
+    """The parts of a WFDB header ecgteach needs (as returned by :func:`read_header`).
+
+    >>> from ecgteach import bundled_ludb_path
+    >>> header = read_header(bundled_ludb_path() / "data" / "1")
+    >>> header.path.name, header.formats[0], header.gains[:2]
+    ('1', '16', (1716.0, 1206.0))
+    """
 
     path: Path  # record path without extension
     fs: float
@@ -58,7 +69,10 @@ def _strip_ext(path: str | Path) -> Path:
 def read_header(record_path: str | Path) -> Header:
     """Parse ``<record>.hea``. Raises ``FileNotFoundError`` or ``ValueError`` (corrupt).
 
-    Usage: ``read_header("data/1").sig_names``.
+    >>> from ecgteach import bundled_ludb_path
+    >>> header = read_header(bundled_ludb_path() / "data" / "1.hea")   # the extension is optional
+    >>> len(header.sig_names), header.comments[:2]
+    (12, ('<age>: 51', '<sex>: F'))
     """
     record_path = _strip_ext(record_path)
     hea = record_path.parent / (record_path.name + ".hea")
@@ -141,7 +155,11 @@ def read_signal(header: Header) -> np.ndarray:
     """Physical signal ``(n_samples, n_signals)`` float32 in the header's units (mV).
 
     Invalid samples (WFDB's sentinel) become NaN, as in ``wfdb.rdrecord``.
-    Usage: ``read_signal(read_header("data/1"))``.
+
+    >>> from ecgteach import bundled_ludb_path
+    >>> signal = read_signal(read_header(bundled_ludb_path() / "data" / "1"))
+    >>> signal.shape, signal.dtype
+    ((5000, 12), dtype('float32'))
     """
     if not _fast_readable(header):
         import wfdb
@@ -160,7 +178,10 @@ def read_signal(header: Header) -> np.ndarray:
 def read_annotation(record_path: str | Path, extension: str) -> tuple[list[str], np.ndarray]:
     """Symbols and sample indices of a MIT-format annotation file ``<record>.<extension>``.
 
-    Usage: ``symbols, samples = read_annotation("data/1", "ii")``.
+    >>> from ecgteach import bundled_ludb_path
+    >>> symbols, samples = read_annotation(bundled_ludb_path() / "data" / "1", "ii")
+    >>> len(symbols), "".join(symbols[:9])
+    (48, '(N)(t)(p)')
     """
     record_path = _strip_ext(record_path)
     path = record_path.parent / f"{record_path.name}.{extension}"
@@ -219,7 +240,10 @@ PEAK_SYMBOLS = {"P": "p", "QRS": "N", "T": "t"}
 def waves_to_annotations(waves: dict[str, np.ndarray]) -> tuple[np.ndarray, list[str]]:
     """Wave set -> sorted WFDB ``(`` peak ``)`` annotations (missing boundaries omitted).
 
-    Usage: ``samples, symbols = waves_to_annotations(delineate(x, fs))``.
+    >>> waves = {"QRS": np.array([[40, 45, 52]]), "T": np.array([[-1, 80, 95]])}
+    >>> samples, symbols = waves_to_annotations(waves)
+    >>> samples, symbols
+    (array([40, 45, 52, 80, 95]), ['(', 'N', ')', 't', ')'])
     """
     items = []
     for kind, rows in waves.items():
@@ -238,7 +262,15 @@ def write_annotations(
 ) -> Path:
     """Write waves as a WFDB annotation file ``<record>.<extension>``, atomically.
 
-    Usage: ``write_annotations("data/sel100", "ecgteach", waves, 250)``.
+    The folder of ``record_path`` must exist; the record itself need not.
+
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> waves = {"QRS": np.array([[40, 45, 52]]), "T": np.array([[-1, 80, 95]])}
+    >>> write_annotations(Path(folder.name) / "rec1", "test", waves, fs=250).name
+    'rec1.test'
+    >>> read_annotation(Path(folder.name) / "rec1", "test")
+    (['(', 'N', ')', 't', ')'], array([40, 45, 52, 80, 95]))
+    >>> folder.cleanup()
     """
     import wfdb
 

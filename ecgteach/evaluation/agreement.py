@@ -1,4 +1,19 @@
-"""FIXME docstring (parts of robustness)
+"""Does a lead's label agree with the other leads', and whom does a model follow?
+
+LUDB's cardiologists marked every wave on all 12 leads. For a boundary of one
+lead (say the QRS offsets of lead ii), the median of the same boundary in the
+other leads is a second reference: where a lead's labels depart from it, part
+of a model's "error" against those labels may be the labels' own.
+
+>>> from ecgteach import load_ludb_record
+>>> record = load_ludb_record(1)                          # all 12 leads
+>>> other = other_leads_boundary(record, "ii", "QRS offset")
+>>> other - record.waves["ii"]["QRS"][:, 2]               # samples: lead ii ends QRS later
+array([ -1., -14.,  -7.,  -5., -15.,  -6.])
+>>> experts = lambda signal, fs: record.waves["ii"]        # a "model" giving lead ii's labels
+>>> [row] = label_agreement([record], experts, "ii", "QRS offset")
+>>> row.label_vs_other_leads_ms, row.model_vs_label_ms, row.model_vs_other_leads_ms
+(16.0, 0.0, 16.0)
 """
 
 from __future__ import annotations
@@ -30,8 +45,14 @@ def other_leads_boundary(record: Record, lead: str = "ii", boundary: str = "QRS 
     A wave of another lead is the same beat when its peak lies within
     ``max_distance_ms`` of this lead's peak. Returns samples at the record's rate
     (float, NaN where no other lead marks that boundary), one per row of
-    ``record.waves[lead][kind]``. Usage:
-    ``other_leads_boundary(record, "ii", "QRS offset") - record.waves["ii"]["QRS"][:, 2]``.
+    ``record.waves[lead][kind]``.
+
+    >>> from ecgteach import load_ludb_record
+    >>> record = load_ludb_record(1)
+    >>> other_leads_boundary(record, "II", "P onset") - record.waves["ii"]["P"][:, 0]
+    array([ 2., -1.,  6., -1.,  1.])
+    >>> other_leads_boundary(load_ludb_record(1, leads=["ii"]), "ii")    # no other lead
+    array([nan, nan, nan, nan, nan, nan])
     """
     kind, column = _parse_boundary(boundary)
     mine = record.lead_waves(lead)[kind]
@@ -65,6 +86,13 @@ class LabelAgreement:
     the model's error as scored (prediction − this lead's label, matched within
     150 ms); ``model_vs_other_leads_ms`` (prediction − other leads' median) on
     the same matched beats.
+
+    >>> from ecgteach import load_ludb_record
+    >>> record = load_ludb_record(10)
+    >>> label_agreement([record], lambda signal, fs: record.waves["ii"])
+    [LabelAgreement(record='10', lead='ii', boundary='QRS offset', n_beats=8,
+                    label_vs_other_leads_ms=-25.75, model_vs_label_ms=0.0,
+                    model_vs_other_leads_ms=-25.75)]
     """
 
     record: str
@@ -81,8 +109,19 @@ def label_agreement(records: Sequence[Record], delineator: Any, lead: str = "ii"
     """Per record: a lead's labels against the other leads', and the model against both.
 
     ``delineator(signal, fs) -> waves`` runs on ``lead``. Beats the model missed
-    or that no other lead marks are left out of the means. Usage:
-    ``rows = label_agreement(test_records, ecgteach.Delineator(), "ii", "QRS offset")``.
+    or that no other lead marks are left out of the means. Usually the
+    delineator is a trained one, ``label_agreement(test_records, ecgteach.Delineator())``;
+    here a stand-in that returns lead ii's labels 2 samples (4 ms) early:
+
+    >>> from ecgteach import load_ludb
+    >>> def early_labels(record):
+    ...     waves = {kind: np.where(rows >= 0, rows - 2, -1)
+    ...              for kind, rows in record.waves["ii"].items()}
+    ...     return lambda signal, fs: waves
+    >>> rows = [row for record in load_ludb([1, 2])
+    ...         for row in label_agreement([record], early_labels(record), "ii", "QRS offset")]
+    >>> [(row.record, row.n_beats, row.model_vs_label_ms) for row in rows]
+    [('1', 6, -4.0), ('2', 9, -4.0)]
     """
     kind, column = _parse_boundary(boundary)
     rows = []
@@ -96,7 +135,7 @@ def label_agreement(records: Sequence[Record], delineator: Any, lead: str = "ii"
         to_ms = 1000.0 / record.fs
         label = truth[t, column].astype(float)
         rows.append(LabelAgreement(
-            record=record.name, lead=lead, boundary=boundary, n_beats=int(t.size),
+            record=record.name, lead=record.lead_key(lead), boundary=boundary, n_beats=int(t.size),
             label_vs_other_leads_ms=_mean((label - reference[t]) * to_ms),
             model_vs_label_ms=_mean((predicted[p] - label) * to_ms),
             model_vs_other_leads_ms=_mean((predicted[p] - reference[t]) * to_ms),
@@ -115,7 +154,24 @@ def agreement_summary(rows: Sequence[LabelAgreement], departs_ms: float = 10.0) 
     ``departs_ms`` from the other leads' median. Returns the model's mean error
     against the lead's labels and against the other leads' median (all records),
     the departing records, and the mean error against the lead's labels without them.
-    Usage: ``agreement_summary(label_agreement(test, delineator))["departing"]``.
+
+    A stand-in model that puts each QRS offset at the other leads' median is
+    "wrong" against lead ii's labels exactly where those labels depart:
+
+    >>> from ecgteach import load_ludb
+    >>> def follows_other_leads(record):
+    ...     waves = {kind: rows.copy() for kind, rows in record.waves["ii"].items()}
+    ...     waves["QRS"][:, 2] = np.rint(other_leads_boundary(record, "ii", "QRS offset"))
+    ...     return lambda signal, fs: waves
+    >>> rows = [row for record in load_ludb(range(1, 11))
+    ...         for row in label_agreement([record], follows_other_leads(record))]
+    >>> summary = agreement_summary(rows, departs_ms=10.0)
+    >>> summary["n_records"], summary["n_beats"], summary["departing"]
+    (10, 82, ['1', '8', '10'])
+    >>> round(summary["model_vs_label_ms"], 1), abs(summary["model_vs_other_leads_ms"]) < 0.1
+    (4.1, True)
+    >>> round(summary["model_vs_label_without_departing_ms"], 1), round(summary["correlation"], 2)
+    (1.3, -1.0)
     """
     def weighted(chosen: Sequence[LabelAgreement], attribute: str) -> float:
         pairs = [(getattr(r, attribute), r.n_beats) for r in chosen if r.n_beats]

@@ -46,9 +46,13 @@ def collapse_ratio(predictions: Any, labels: Any) -> float | np.ndarray:
 
     Near 0: the model has collapsed to (almost) a constant; near 1: it varies as much
     as the truth. Per column (last axis) for 2-D input, a float for 1-D input; nan
-    where the labels are constant.
+    where the labels are constant. Typically ``collapse_ratio(model.predict(x), y)``.
 
-    Usage: ``collapse_ratio(model.predict(x), y)``.
+    >>> y = np.array([10.0, 20.0, 30.0, 40.0])
+    >>> collapse_ratio(0.5 * y + 12, y), collapse_ratio(np.full(4, 25.0), y)
+    (0.5, 0.0)
+    >>> collapse_ratio(y, np.full(4, 3.0))          # constant labels: undefined
+    nan
     """
     pred, true, one_d = _paired(predictions, labels)
     pred_sd, true_sd = pred.std(axis=0), true.std(axis=0)
@@ -64,9 +68,15 @@ def mse_against_mean_baseline(predictions: Any, labels: Any, train_labels: Any) 
     three over all columns (floats), ``"per_column"`` the same keys as arrays (one
     value per column, the last axis). ``skill = 1 - mse_model / mse_mean_baseline``:
     1 is perfect, 0 or below means no better than the constant mean (nan when the
-    baseline is exact).
+    baseline is exact). Typically
+    ``mse_against_mean_baseline(model.predict(x_test), y_test, y_train)["skill"]``.
 
-    Usage: ``mse_against_mean_baseline(model.predict(x_test), y_test, y_train)["skill"]``.
+    >>> y_test, y_train = np.array([10.0, 20.0, 30.0, 40.0]), np.array([20.0, 30.0])
+    >>> result = mse_against_mean_baseline(np.array([12.0, 18.0, 33.0, 37.0]), y_test, y_train)
+    >>> result["mse_model"], result["mse_mean_baseline"], round(result["skill"], 3)
+    (6.5, 125.0, 0.948)
+    >>> result["per_column"]["skill"].shape
+    (1,)
     """
     pred, true, _ = _paired(predictions, labels)
     train = _as_columns(train_labels, "training labels")

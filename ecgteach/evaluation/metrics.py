@@ -1,6 +1,6 @@
 """Honest delineation metrics: boundary matching, Se/PPV/F1, errors in ms, CSE tolerances.
 
-True and predicted waves are *wave sets* (see :mod:`ecgteach.waves`): dicts mapping
+True and predicted waves are *wave sets* (see :mod:`ecgteach.ecg.waves`): dicts mapping
 ``"P"``, ``"QRS"`` and ``"T"`` to ``(n, 3)`` integer arrays of onset, peak and offset
 sample indices, ``-1`` where a boundary is missing. Each scored boundary (for
 example the QRS onsets) is matched one-to-one, true to nearest prediction within
@@ -8,15 +8,33 @@ example the QRS onsets) is matched one-to-one, true to nearest prediction within
 true positives and give the timing errors, unmatched true boundaries are false
 negatives, unmatched predictions false positives.
 
-Usage::
+Here the "prediction" is the experts' own labels, 2 samples (4 ms) late:
 
-    scores = score_delineation(true_waves, pred_waves, fs=500, span=(1000, 4000))
-    scores["QRS onset"].sensitivity, scores["QRS onset"].mean_ms
+>>> from ecgteach import load_ludb, load_ludb_record
+>>> record = load_ludb_record(1, leads=["ii"])
+>>> true_waves = record.waves["ii"]
+>>> pred_waves = {kind: np.where(rows >= 0, rows + 2, -1) for kind, rows in true_waves.items()}
+>>> scores = score_delineation(true_waves, pred_waves, fs=500, span=record.span("ii"))
+>>> score = scores["QRS onset"]
+>>> score.sensitivity, score.ppv, score.mean_ms, score.sd_ms
+(100.0, 100.0, 4.0, 0.0)
 
-    scorer = DelineationScorer()
-    for patient, (true_waves, pred_waves, span) in records.items():
-        scorer.add(true_waves, pred_waves, fs=500, span=span, group=patient)
-    print(scorer.table(ci=True))   # + a 95 % interval of each mean, resampling patients
+A :class:`DelineationScorer` pools many records (record ``k`` is ``k`` samples
+late here); ``ci=True`` adds a 95 % interval of each mean, resampling patients:
+
+>>> scorer = DelineationScorer()
+>>> for record in load_ludb([1, 2, 3], leads=["ii"]):
+...     late = int(record.name)
+...     pred = {kind: np.where(rows >= 0, rows + late, -1)
+...             for kind, rows in record.waves["ii"].items()}
+...     _ = scorer.add_lead(record, "ii", pred)
+>>> print(scorer.table(markdown=False, ci=True))
+boundary     Se %  PPV %   F1 %  mean ± SD ms  mean 95 % CI ms  CSE tolerance (2σ) ms   n
+P onset     100.0  100.0  100.0     4.3 ± 1.5       2.0 to 6.0                   10.2  21
+P offset    100.0  100.0  100.0     4.3 ± 1.5       2.0 to 6.0                   12.7  21
+QRS onset   100.0  100.0  100.0     4.2 ± 1.6       2.0 to 6.0                    6.5  24
+QRS offset  100.0  100.0  100.0     4.2 ± 1.6       2.0 to 6.0                   11.6  24
+T offset    100.0  100.0  100.0     4.3 ± 1.5       2.0 to 6.0                   30.6  21
 """
 
 from __future__ import annotations
@@ -130,7 +148,11 @@ def match_boundaries(
     not be sorted. Returns the matched indices into the *given* arrays, sorted by
     true index.
 
-    Usage: ``ti, pi = match_boundaries(true_onsets, pred_onsets, fs=500)``.
+    >>> true_onsets, pred_onsets = [100, 200, 300, -1], [203, 98, 500]
+    >>> match_boundaries(true_onsets, pred_onsets, fs=500)   # 300 and 500: 400 ms apart
+    (array([0, 1]), array([1, 0]))
+    >>> match_boundaries([100], [98, 101], fs=500)              # the nearest wins
+    (array([0]), array([1]))
     """
     fs = check_fs(fs)
     tolerance = _check_tolerance(tolerance_ms) * fs / 1000.0  # in samples
@@ -180,7 +202,11 @@ class BoundaryScore:
     no counted prediction). ``errors_ms`` are predicted − true, in ms, one per
     matched pair; ``mean_ms``/``sd_ms`` (population SD) are nan without matches.
 
-    Usage: ``score.sensitivity, score.mean_ms, score.within_cse, score.as_row()``.
+    >>> score = score_boundaries([100, 200, 300], [203, 98, 500], fs=500, name="QRS onset")
+    >>> score.tp, score.fn, score.fp, round(score.sensitivity, 1), score.errors_ms
+    (2, 1, 1, 66.7, array([-4.,  6.]))
+    >>> score.mean_ms, score.sd_ms, score.cse_tolerance_ms, score.within_cse
+    (1.0, 5.0, 6.5, True)
     """
 
     name: str
@@ -207,7 +233,12 @@ class BoundaryScore:
         return bool(self.sd_ms <= self.cse_tolerance_ms)  # False for nan on either side
 
     def as_row(self) -> dict[str, Any]:
-        """The scores as a flat dict (one table row). Usage: ``pd.DataFrame([s.as_row()])``."""
+        """The scores as a flat dict (one table row, e.g. for ``pd.DataFrame([s.as_row()])``).
+
+        >>> row = score_boundaries([100, 200], [101, 500], fs=500, name="P onset").as_row()
+        >>> row["boundary"], row["tp"], row["fn"], row["fp"], row["f1"], row["within_cse"]
+        ('P onset', 1, 1, 1, 50.0, True)
+        """
         return {
             "boundary": self.name,
             "n_true": self.n_true,
@@ -267,7 +298,12 @@ def score_boundaries(
     are never false positives; predictions beyond ``[start - tolerance, stop +
     tolerance]`` therefore never count. ``span=None`` scores everything.
 
-    Usage: ``score_boundaries(true[:, 0], pred[:, 0], 500, "QRS onset", (1000, 4000))``.
+    >>> true, pred = [100, 200, 300], [98, 203, 310, 900]
+    >>> score = score_boundaries(true, pred, 500, "QRS onset", span=(150, 1000))
+    >>> score.tp, score.fn, score.fp          # 100 is not scored; 900 is a false positive
+    (2, 0, 1)
+    >>> score_boundaries(true, pred, 500, "QRS onset", span=(150, 600)).fp   # 900: outside
+    0
     """
     fs = check_fs(fs)
     tolerance_ms = _check_tolerance(tolerance_ms)
@@ -307,7 +343,12 @@ def score_delineation(
 
     See :func:`score_boundaries` for the matching and the ``span`` rule.
 
-    Usage: ``score_delineation(true_waves, pred_waves, fs=500, span=(1000, 4000))``.
+    >>> true = {"QRS": np.array([[100, 110, 130], [600, 610, 630]])}
+    >>> pred = {"QRS": np.array([[102, 111, 129]])}
+    >>> both = [("QRS onset", "QRS", 0), ("QRS offset", "QRS", 2)]
+    >>> scores = score_delineation(true, pred, fs=500, boundaries=both)
+    >>> {name: (score.tp, score.fn, score.mean_ms) for name, score in scores.items()}
+    {'QRS onset': (1, 1, 4.0), 'QRS offset': (1, 1, -2.0)}
     """
     fs = check_fs(fs)
     tolerance_ms = _check_tolerance(tolerance_ms)
@@ -344,11 +385,16 @@ def _check_boundaries(boundaries: Sequence[Boundary]) -> tuple[Boundary, ...]:
 class DelineationScorer:
     """Pool scores over many records and leads: TPs, FNs and FPs summed, errors concatenated.
 
-    Usage::
-
-        scorer = DelineationScorer()
-        scorer.add(true_waves, pred_waves, fs=500, span=(1000, 4000))   # per record/lead
-        scorer.scores()["QRS onset"].f1;  print(scorer.table())
+    >>> true = {"QRS": np.array([[100, 110, 130], [600, 610, 630]])}
+    >>> scorer = DelineationScorer(boundaries=[("QRS onset", "QRS", 0)])
+    >>> _ = scorer.add(true, {"QRS": np.array([[102, 111, 129]])}, fs=500)   # one miss
+    >>> _ = scorer.add(true, true, fs=500)                                      # perfect
+    >>> scorer.n_added, scorer.scores()["QRS onset"].sensitivity
+    (2, 75.0)
+    >>> print(scorer.table())
+    | boundary | Se % | PPV % | F1 % | mean ± SD ms | CSE tolerance (2σ) ms | n |
+    |:---|---:|---:|---:|---:|---:|---:|
+    | QRS onset | 75.0 | 100.0 | 85.7 | 1.3 ± 1.9 | 6.5 | 4 |
     """
 
     def __init__(
@@ -375,7 +421,12 @@ class DelineationScorer:
 
         ``group`` says whose errors these are (e.g. the patient, so the 12 leads of
         one record resample together in :meth:`mean_ci`); default: this call alone.
-        Usage: ``scorer.add(true_waves, pred_waves, fs=500, span=(1000, 4000), group=161)``.
+
+        >>> true = {"QRS": np.array([[100, 110, 130], [600, 610, 630]])}
+        >>> pred = {"QRS": np.array([[102, 111, 129], [598, 610, 640]])}
+        >>> scorer = DelineationScorer(boundaries=[("QRS onset", "QRS", 0)])
+        >>> scorer.add(true, pred, fs=500, span=(0, 500), group=161)["QRS onset"].tp   # 600: out
+        1
         """
         scores = score_delineation(
             true_waves, pred_waves, fs, span, self.tolerance_ms, self.boundaries
@@ -397,7 +448,15 @@ class DelineationScorer:
         The one protocol of ecgteach: a LUDB lead has one labelled span (first to
         last annotated beat), a QTDB record several; predictions outside them are
         not counted. ``group`` is the record (one patient), for :meth:`mean_ci`.
-        Usage: ``scorer.add_lead(record, "ii", delineate(record.lead("ii"), record.fs))``.
+        The waves usually come from a delineator, ``delineate(record.lead("ii"), record.fs)``;
+        here the experts' own labels score perfectly:
+
+        >>> from ecgteach import load_qtdb
+        >>> record = load_qtdb("sel102")
+        >>> scorer = DelineationScorer()
+        >>> scores = scorer.add_lead(record, "V5", record.waves["V5"])
+        >>> scorer.n_added, scores["QRS onset"].tp, scores["QRS onset"].f1   # one per span
+        (34, 85, 100.0)
         """
         true_waves = record.lead_waves(lead)
         part = DelineationScorer(self.tolerance_ms, self.boundaries)
@@ -409,8 +468,17 @@ class DelineationScorer:
     def extend(self, other: DelineationScorer) -> DelineationScorer:
         """Pool another scorer's records into this one (e.g. the folds of a cross-validation).
 
-        Both must score the same boundaries. Returns ``self``. Usage:
-        ``pooled = DelineationScorer(); pooled.extend(fold_1).extend(fold_2)``.
+        Both must score the same boundaries. Returns ``self``.
+
+        >>> true = {"QRS": np.array([[100, 110, 130]])}
+        >>> onsets = [("QRS onset", "QRS", 0)]
+        >>> fold_1 = DelineationScorer(boundaries=onsets)
+        >>> fold_2 = DelineationScorer(boundaries=onsets)
+        >>> _ = fold_1.add(true, true, fs=500)                            # found
+        >>> _ = fold_2.add(true, {"QRS": np.zeros((0, 3))}, fs=500)      # missed
+        >>> pooled = DelineationScorer(boundaries=onsets).extend(fold_1).extend(fold_2)
+        >>> pooled.n_added, pooled.scores()["QRS onset"].sensitivity
+        (2, 50.0)
         """
         mine, theirs = [b[0] for b in self.boundaries], [b[0] for b in other.boundaries]
         if mine != theirs:
@@ -434,7 +502,15 @@ class DelineationScorer:
         annotator's habit), so the interval resamples the groups given to
         :meth:`add` with replacement and pools their errors: it says how much the
         mean would move on another set of patients like these. ``(nan, nan)``
-        without matches. Usage: ``lo, hi = scorer.mean_ci("QRS offset")``.
+        without matches.
+
+        >>> true = {"QRS": np.array([[100, 110, 130], [600, 610, 630]])}
+        >>> scorer = DelineationScorer(boundaries=[("QRS offset", "QRS", 2)])
+        >>> for patient, late in enumerate([1, 2, 3, 4]):     # 2, 4, 6, 8 ms late
+        ...     _ = scorer.add(true, {"QRS": true["QRS"] + late}, fs=500, group=patient)
+        >>> low, high = scorer.mean_ci("QRS offset")
+        >>> low < scorer.scores()["QRS offset"].mean_ms < high
+        True
         """
         if boundary not in self._errors:
             raise ValueError(f"unknown boundary {boundary!r}; choose from {list(self._errors)}")
@@ -456,7 +532,15 @@ class DelineationScorer:
         return (float(low), float(high))
 
     def scores(self) -> dict[str, BoundaryScore]:
-        """Pooled scores per boundary. Usage: ``scorer.scores()["T offset"].sd_ms``."""
+        """Pooled scores per boundary.
+
+        >>> true = {"T": np.array([[-1, 300, 350]])}
+        >>> scorer = DelineationScorer(boundaries=[("T offset", "T", 2)])
+        >>> _ = scorer.add(true, {"T": np.array([[-1, 300, 345]])}, fs=500)
+        >>> _ = scorer.add(true, {"T": np.array([[-1, 300, 355]])}, fs=500)
+        >>> scorer.scores()["T offset"].sd_ms
+        10.0
+        """
         out = {}
         for name, _, _ in self.boundaries:
             tp, fn, fp = self._counts[name]
@@ -469,7 +553,14 @@ class DelineationScorer:
 
         Columns: boundary, Se %, PPV %, F1 %, mean ± SD ms, CSE tolerance (2σ) ms, n
         (the number of scored true boundaries); ``ci=True`` adds the 95 % interval
-        of the mean from :meth:`mean_ci`. Usage: ``print(scorer.table(ci=True))``.
+        of the mean from :meth:`mean_ci`.
+
+        >>> true = {"QRS": np.array([[100, 110, 130]])}
+        >>> scorer = DelineationScorer(boundaries=[("QRS onset", "QRS", 0)])
+        >>> _ = scorer.add(true, {"QRS": true["QRS"] + 1}, fs=500)
+        >>> print(scorer.table(markdown=False, ci=True))
+        boundary   Se %  PPV %   F1 %  mean ± SD ms  mean 95 % CI ms  CSE tolerance (2σ) ms  n
+        QRS onset 100.0  100.0  100.0     2.0 ± 0.0       2.0 to 2.0                    6.5  1
         """
         header = ["boundary", "Se %", "PPV %", "F1 %", "mean ± SD ms", "CSE tolerance (2σ) ms", "n"]
         if ci:
@@ -505,6 +596,3 @@ class DelineationScorer:
 
 def _fmt(value: float, digits: int) -> str:
     return "–" if math.isnan(value) else f"{value:.{digits}f}"
-
-
-# ------------------------------------------------------------------- diagnostics

@@ -1,4 +1,36 @@
-"""FIXME docstring (parts of training, experiments)
+"""Train once, reload afterwards: the model cache behind every lesson that shows a trained model.
+
+:func:`cached_fit` builds and trains a model through :func:`ecgteach.nn.fit.fit`
+and saves it, with its loss history, under :func:`model_cache_dir`
+(``$ECGTEACH_CACHE/models``); the same configuration later loads in a second.
+The key (:func:`cache_key`) is the sha256 of the builder, its arguments, a
+description of the data, the array shapes, the fit settings, the seed and the
+ecgteach version. A :class:`CacheMode` says where a model may come from: the
+user cache, the lesson models shipped inside the package
+(:func:`shipped_models_dir`), or nowhere (always train).
+
+>>> import os, shutil, tempfile
+>>> import numpy as np
+>>> from ecgteach.nn.models import learner_lstm
+>>> old, os.environ["ECGTEACH_CACHE"] = os.environ.get("ECGTEACH_CACHE"), tempfile.mkdtemp()
+>>> x, y = np.zeros((8, 20, 2), dtype="float32"), np.zeros((8, 2), dtype="float32")
+>>> def train():
+...     return cached_fit(learner_lstm, x, y, data_key={"rows": "zeros"},
+...                       build_kwargs={"length": 20, "units": (4,)},
+...                       fit_kwargs={"epochs": 1}, progress=None, mode="user")
+>>> first = train()                      # trains, then saves the model and its history
+>>> again = train()                      # loads it: no training
+>>> first.from_cache, again.from_cache, again.history == first.history
+(False, True, True)
+>>> sorted(path.suffix for path in model_cache_dir().iterdir())
+['.json', '.keras']
+>>> clear_model_cache()
+2
+>>> shutil.rmtree(os.environ["ECGTEACH_CACHE"])
+>>> if old is None:
+...     del os.environ["ECGTEACH_CACHE"]
+... else:
+...     os.environ["ECGTEACH_CACHE"] = old
 """
 
 from __future__ import annotations
@@ -65,7 +97,10 @@ def model_cache_dir() -> Path:
     """Folder of cached models: ``cache_dir() / "models"`` (``$ECGTEACH_CACHE`` overrides).
 
     Lessons print it so learners know where trained models go (and what to delete).
-    Usage: ``model_cache_dir()``.
+
+    >>> from ecgteach._config import cache_dir
+    >>> model_cache_dir() == cache_dir() / "models"
+    True
     """
     return cache_dir() / "models"
 
@@ -78,7 +113,11 @@ def shipped_models_dir() -> Path:
     plus the :class:`FitResult` recorded when they were trained. :func:`cached_fit`
     looks here after the user cache, so a lesson opened on an empty cache runs
     in seconds; every one of them retrains with one click.
-    Usage: ``sorted(shipped_models_dir().glob("*.json"))``.
+
+    >>> shipped_models_dir().relative_to(shipped_models_dir().parents[1]).as_posix()
+    'weights/lessons'
+    >>> any(path.name.startswith("learner_lstm-") for path in shipped_models_dir().glob("*.json"))
+    True
     """
     return WEIGHTS_DIR / "lessons"
 
@@ -91,10 +130,23 @@ def cache_key(config: Mapping[str, Any]) -> str:
     Tuples and lists, dict key order, numpy and Python numbers give the same key;
     objects that have no JSON form raise ``TypeError``. Used by :func:`cached_fit`
     (every lesson that shows a trained model).
-    Usage: ``cache_key({"build": "segmenter", "seed": 0})``.
+
+    >>> import numpy as np
+    >>> key = cache_key({"build": "segmenter", "units": (4, 8), "seed": 0})
+    >>> len(key), key == cache_key({"seed": np.int64(0), "units": [4, 8], "build": "segmenter"})
+    (64, True)
+    >>> key == cache_key({"build": "segmenter", "units": (4, 8), "seed": 1})
+    False
+    >>> cache_key({"data": object()})
+    Traceback (most recent call last):
+    ...
+    TypeError: cannot write object <object object at ...> as JSON; ...
     """
 
-    payload = {"config": to_json(config), "ecgteach": __version__}
+    try:
+        payload = {"config": to_json(config), "ecgteach": __version__}
+    except TypeError as error:
+        raise TypeError(f"{error} (in a cache key)") from None
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -262,8 +314,25 @@ def cached_fit(
     ``callbacks``/``progress``/``stop_event`` are passed to :func:`fit` and are not
     part of the key. ``build_fn`` is identified by its module and qualified name:
     use named functions, not lambdas. Lessons use it so a re-run shows trained
-    models at once.
-    Usage: ``cached_fit(segmenter, x, y, data_key={"split": 0}, fit_kwargs={"epochs": 10})``.
+    models at once (the module docstring shows a model trained, then reloaded).
+
+    ``mode="train"`` trains here and writes nothing:
+
+    >>> import numpy as np
+    >>> from ecgteach.nn.models import learner_lstm
+    >>> x, y = np.zeros((8, 20, 2), dtype="float32"), np.zeros((8, 2), dtype="float32")
+    >>> result = cached_fit(learner_lstm, x, y, data_key={"rows": "zeros"},
+    ...                     build_kwargs={"length": 20, "units": (4,)},
+    ...                     fit_kwargs={"epochs": 1}, progress=None, mode="train")
+    >>> result.from_cache, result.epochs_run, result.model.name
+    (False, 1, 'learner_lstm')
+
+    Callbacks are arguments, not part of the key:
+
+    >>> cached_fit(learner_lstm, x, y, data_key=None, fit_kwargs={"callbacks": []})
+    Traceback (most recent call last):
+    ...
+    ValueError: fit_kwargs may hold ['epochs', 'batch_size', ...]; got ['callbacks'] ...
     """
     mode = CacheMode.of(mode)
     build_kwargs = dict(build_kwargs or {})
@@ -321,7 +390,18 @@ def cached_fit(
 def clear_model_cache() -> int:
     """Delete every cached model (and its history); returns how many files were removed.
 
-    Lessons offer it as "retrain everything". Usage: ``clear_model_cache()``.
+    Lessons offer it as "retrain everything" (the module docstring shows it
+    removing a model and its history).
+
+    >>> import os, tempfile
+    >>> old, os.environ["ECGTEACH_CACHE"] = os.environ.get("ECGTEACH_CACHE"), tempfile.mkdtemp()
+    >>> clear_model_cache()                  # an empty cache: nothing to remove
+    0
+    >>> os.rmdir(os.environ["ECGTEACH_CACHE"])
+    >>> if old is None:
+    ...     del os.environ["ECGTEACH_CACHE"]
+    ... else:
+    ...     os.environ["ECGTEACH_CACHE"] = old
     """
     folder = model_cache_dir()
     if not folder.is_dir():

@@ -5,25 +5,31 @@
   with the best weights restored, a plain ``on_epoch(epoch, logs)`` hook for live
   loss curves, one compact text line per epoch instead of Keras's progress bars,
   and a :class:`Stopper` (or any ``threading.Event``) that ends training cleanly.
-* :func:`cached_fit` trains once per configuration and reloads afterwards from
-  ``cache_dir() / "models"`` (``$ECGTEACH_CACHE`` overrides the folder), with the
-  loss history stored beside the model so a lesson can draw the curve at once.
+* :func:`time_budget` ends training before a wall-clock budget runs out.
+* :func:`ecgteach.nn.cache.cached_fit` trains once per configuration and reloads
+  afterwards from ``cache_dir() / "models"`` (``$ECGTEACH_CACHE`` overrides the
+  folder), with the loss history stored beside the model so a lesson can draw
+  the curve at once.
 
 TensorFlow/Keras are imported inside the functions.
 
-Usage::
+A tiny segmenter trained for two epochs on four 2 s windows of LUDB record 1,
+unlabelled samples masked with ``sample_weight``:
 
-    set_seed(0)
-    model = segmenter()
-    result = fit(model, windows.x, windows.labels, sample_weight=windows.valid,
-                 validation_data=(val.x, val.labels, val.valid), epochs=20,
-                 early_stopping_patience=3, callbacks=[lambda epoch, logs: print(logs)])
-    result.history["val_loss"]
-
-    result = cached_fit(segmenter, train.x, train.labels, sample_weight=train.valid,
-                        build_kwargs={"lstm_units": 32}, data_key={"split_seed": 0},
-                        fit_kwargs={"epochs": 20}, seed=0)
-    result.model, result.from_cache
+>>> from ecgteach import load_ludb_record
+>>> from ecgteach.delineation.windows import make_windows
+>>> from ecgteach.nn.models import segmenter
+>>> windows = make_windows([load_ludb_record(1, leads=["ii"])], leads="ii")
+>>> set_seed(0)
+>>> model = segmenter(conv_filters=(4, 4), lstm_units=4)
+>>> curve = []
+>>> result = fit(model, windows.x, windows.labels, sample_weight=windows.valid,
+...              validation_data=(windows.x, windows.labels, windows.valid), epochs=2,
+...              early_stopping_patience=3, callbacks=[lambda epoch, logs: curve.append(epoch)])
+>>> curve, result.epochs_run, result.stopped, result.best_epoch in (0, 1)
+([0, 1], 2, 'completed', True)
+>>> sorted(result.history)
+['accuracy', 'loss', 'val_accuracy', 'val_loss']
 """
 
 from __future__ import annotations
@@ -52,7 +58,15 @@ def set_seed(seed: int = 0, deterministic: bool = True) -> None:
     :func:`fit` calls it again so shuffling and dropout repeat too. Op determinism
     is process-wide and cannot be switched off again; on CPU it costs ~10-20% of
     training speed and stops ``fit`` from using XLA. Every lesson calls it so
-    learners see the same curves as the text. Usage: ``set_seed(0)``.
+    learners see the same curves as the text.
+
+    >>> from ecgteach.nn.models import learner_lstm
+    >>> set_seed(0)
+    >>> first = learner_lstm(length=20, units=(4,)).get_weights()
+    >>> set_seed(0)
+    >>> again = learner_lstm(length=20, units=(4,)).get_weights()
+    >>> all(bool((a == b).all()) for a, b in zip(first, again))   # same seed, same weights
+    True
     """
     import keras
 
@@ -71,7 +85,15 @@ class Stopper:
 
     Works like ``threading.Event`` (``set``/``is_set``/``clear``), so either can be
     passed as ``stop_event``; safe to call from another thread or a widget callback.
-    Lessons wire it to a "Stop" button. Usage: ``stopper = Stopper(); stopper.stop()``.
+    Lessons wire it to a "Stop" button.
+
+    >>> stopper = Stopper()
+    >>> stopper.stop()
+    >>> stopper, stopper.is_set()
+    (Stopper(stopped=True), True)
+    >>> stopper.clear()
+    >>> stopper
+    Stopper(stopped=False)
     """
 
     def __init__(self) -> None:
@@ -111,7 +133,11 @@ class FitResult:
     when it came from the models shipped with ecgteach (trained when the package
     was built, see :func:`shipped_models_dir`). ``model`` is the trained model
     (not stored in JSON).
-    Usage: ``result.history["val_loss"][result.best_epoch]``.
+
+    >>> result = FitResult(history={"loss": [2.0, 1.0], "val_loss": [2.5, 1.5]},
+    ...                    epoch=[0, 1], seconds_per_epoch=[0.5, 0.25], best_epoch=1)
+    >>> result.history["val_loss"][result.best_epoch], result.epochs_run, result.seconds
+    (1.5, 2, 0.75)
     """
 
     history: dict[str, list[float]]
@@ -136,7 +162,16 @@ class FitResult:
         return float(sum(self.seconds_per_epoch))
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict (without the model). Usage: ``json.dumps(result.to_dict())``."""
+        """A JSON-able dict (without the model).
+
+        >>> import json
+        >>> result = FitResult(history={"loss": [1.0]}, epoch=[0], seconds_per_epoch=[0.5])
+        >>> json.dumps(result.to_dict())[:40]
+        '{"history": {"loss": [1.0]}, "epoch": [0'
+        >>> sorted(result.to_dict())
+        ['best_epoch', 'epoch', 'history', 'params', 'restored_best', 'seconds_per_epoch',
+         'stopped']
+        """
         return {
             "history": {k: [float(v) for v in vs] for k, vs in self.history.items()},
             "epoch": [int(e) for e in self.epoch],
@@ -150,7 +185,14 @@ class FitResult:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], model: Any = None,
                   from_cache: bool = False, shipped: bool = False) -> FitResult:
-        """Rebuild from :meth:`to_dict` output. Usage: ``FitResult.from_dict(d)``."""
+        """Rebuild from :meth:`to_dict` output.
+
+        >>> result = FitResult(history={"loss": [1.0]}, epoch=[0], seconds_per_epoch=[0.5])
+        >>> FitResult.from_dict(result.to_dict()) == result
+        True
+        >>> FitResult.from_dict(result.to_dict(), from_cache=True).from_cache
+        True
+        """
         return cls(
             history={k: [float(v) for v in vs] for k, vs in data["history"].items()},
             epoch=[int(e) for e in data["epoch"]],
@@ -268,8 +310,23 @@ def time_budget(seconds: float, start: float | None = None) -> Any:
     is still validated and logged). ``.stopped`` tells whether the budget
     ended the run; ``.elapsed`` is the time from ``start`` to the end of
     training. Pass it to :func:`fit` with ``early_stopping_patience`` to get the
-    best weights back. ``python -m ecgteach.train`` uses it for its 3-minute budget.
-    Usage: ``fit(model, x, y, callbacks=[time_budget(150)], ...)``.
+    best weights back. ``ecgteach train`` uses it for its 3-minute budget.
+
+    >>> time_budget(150)
+    TimeBudget(150 s, stopped=False)
+
+    A budget already spent when training starts (``start`` 10 s ago) stops it
+    after the first batch:
+
+    >>> import time
+    >>> import numpy as np
+    >>> from ecgteach.nn.models import learner_lstm
+    >>> budget = time_budget(1, start=time.perf_counter() - 10)
+    >>> x, y = np.zeros((8, 20, 2)), np.zeros((8, 2))
+    >>> result = fit(learner_lstm(length=20, units=(4,)), x, y, epochs=5, batch_size=4,
+    ...              callbacks=[budget], progress=None)
+    >>> budget.stopped, result.epochs_run
+    (True, 1)
     """
     if not seconds > 0:
         raise ValueError(f"seconds must be positive, got {seconds}")
@@ -362,11 +419,27 @@ def fit(
       ends at the end of the current batch (that partial epoch is validated and
       logged). Set it from another thread, a button, or an ``on_epoch`` hook.
     * ``sample_weight``: per example ``(n,)`` or per time step ``(n, length)``
-      (e.g. ``windows.valid`` for :func:`ecgteach.models.segmenter`); booleans are
+      (e.g. ``windows.valid`` for :func:`ecgteach.nn.models.segmenter`); booleans are
       cast to float. ``validation_data`` may be ``(x, y)`` or ``(x, y, weights)``.
 
-    Used by every lesson that trains. Usage:
-    ``fit(model, x, y, validation_data=(xv, yv), epochs=30, early_stopping_patience=5)``.
+    Used by every lesson that trains.
+
+    >>> import numpy as np
+    >>> from ecgteach.nn.models import learner_lstm
+    >>> x = np.random.default_rng(0).normal(size=(8, 20, 2)).astype("float32")
+    >>> y = np.ones((8, 2), dtype="float32")
+    >>> model = learner_lstm(length=20, units=(4,))
+
+    A stop button pressed at the end of the first epoch (here by an ``on_epoch`` hook):
+
+    >>> stopper = Stopper()
+    >>> result = fit(model, x, y, validation_data=(x, y), epochs=5, batch_size=4,
+    ...              stop_event=stopper, callbacks=[lambda epoch, logs: stopper.stop()],
+    ...              progress="text")
+    epoch 1/5  loss ...  mae ...  val_loss ...  val_mae ...  ... s
+    stopped on request
+    >>> result.epochs_run, result.stopped, result.params["batch_size"]
+    (1, 'stop_requested', 4)
     """
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be >= 1, got {epochs}, {batch_size}")
@@ -430,7 +503,10 @@ def fit(
 def configure_threads(threads: int = 2) -> None:
     """Set TensorFlow's intra- and inter-op thread pools (before TF runs any op).
 
-    Silently does nothing once TensorFlow is initialised. Usage: ``configure_threads(2)``.
+    Silently does nothing once TensorFlow is initialised (the thread pools are
+    fixed then).
+
+    >>> configure_threads(2)
     """
     import tensorflow as tf
 

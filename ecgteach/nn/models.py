@@ -3,7 +3,7 @@
 Every builder returns a *compiled* Keras 3 functional model, and every size knob
 (units, layers, dropout, learning rate, optimizer name) is an argument, so a
 widget's sliders can drive it. TensorFlow/Keras are imported inside the
-functions: ``import ecgteach.models`` stays light until a model is built.
+functions: ``import ecgteach.nn.models`` stays light until a model is built.
 
 * Lesson 02 (why the learner's model collapsed): :func:`learner_lstm` (the exact
   stacked LSTM that regressed ``[onset, offset]``) and :func:`learner_conv_lstm`.
@@ -14,27 +14,36 @@ functions: ``import ecgteach.models`` stays light until a model is built.
 * Lesson 04 (label every sample): :func:`segmenter`, a Conv1D + BiLSTM that says
   background / P / QRS / T for each sample; unlabelled samples are masked with
   ``sample_weight``.
-* All lessons: :func:`predict_fn` (fast inference, see
-  ``notes/keras-inference-speed.md``), :func:`count_params`,
-  :func:`positions_from_distribution`.
+* All lessons: :func:`count_params`; fast inference is
+  :func:`ecgteach.nn.predict.predict_fn` (a ``tf.function`` with XLA takes a few
+  ms on a 10 s record, where ``model.predict`` pays ~125 ms of set-up per call),
+  and :func:`ecgteach.beats.targets.positions_from_distribution` turns a boundary
+  model's distributions into positions.
 
 Output conventions:
 
 * regressors output one ``(n, 2)`` array ``[qrs_onset, qrs_offset]`` (samples);
 * boundary models output a **dict** ``{head: (n, length)}``, one softmax over time
   per head (``"onset"``, ``"offset"``), trained against
-  :func:`ecgteach.targets.boundary_targets` rows; fit them with
+  :func:`ecgteach.beats.targets.boundary_targets` rows; fit them with
   ``y={"onset": ..., "offset": ...}``;
 * the segmenter outputs ``(n, length, n_classes)`` class probabilities per sample.
 
-Usage::
+A tiny boundary classifier, fitted for one epoch on three hand-made rows:
 
-    model = boundary_classifier(length=200, channels=1, units=32)
-    model.fit(beats.voltage[..., None],
-              {"onset": boundary_targets(beats.y[:, 0], 200, 2.0),
-               "offset": boundary_targets(beats.y[:, 1], 200, 2.0)})
-    predict = predict_fn(model)
-    predict(x)["onset"].shape          # (n, 200)
+>>> import numpy as np
+>>> from ecgteach.beats.targets import boundary_targets
+>>> model = boundary_classifier(length=50, channels=1, units=4)
+>>> x = np.random.default_rng(0).normal(size=(3, 50, 1)).astype("float32")
+>>> y = {"onset": boundary_targets(np.array([10, 12, 20]), 50, sigma=2.0),
+...      "offset": boundary_targets(np.array([30, 31, 40]), 50, sigma=2.0)}
+>>> sorted(model.fit(x, y, epochs=1, verbose=0).history)
+['loss', 'offset_loss', 'onset_loss']
+>>> out = model(x)
+>>> sorted(out), tuple(out["onset"].shape)
+(['offset', 'onset'], (3, 50))
+>>> bool(np.allclose(np.asarray(out["onset"]).sum(axis=1), 1.0, atol=1e-5))
+True
 """
 
 from __future__ import annotations
@@ -58,7 +67,14 @@ def make_optimizer(name: str = "adam", learning_rate: float = 1e-3) -> Any:
 
     Used by every builder so a lesson's dropdown can swap optimizers (lesson 02
     compares RMSprop, the learner's choice, with Adam).
-    Usage: ``make_optimizer("rmsprop", 1e-3)``.
+
+    >>> optimizer = make_optimizer("RMSprop", 1e-3)
+    >>> type(optimizer).__name__, round(float(optimizer.learning_rate), 4)
+    ('RMSprop', 0.001)
+    >>> make_optimizer("lion")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown optimizer 'lion'; choose one of ['adam', 'adamw', 'rmsprop', ...]
     """
     import keras
 
@@ -157,7 +173,12 @@ def learner_lstm(
     sequences) -> Dense(2), linear, MSE loss, RMSprop. ``units`` sets the number
     of layers. Lesson 02 trains it on ``[time_ms, voltage]`` beats to reproduce
     the collapse to one constant prediction, then changes one thing at a time.
-    Usage: ``learner_lstm(units=(64, 256, 100))``.
+
+    >>> count_params(learner_lstm())                  # the story's model
+    488858
+    >>> small = learner_lstm(units=(4,))
+    >>> [layer.name for layer in small.layers], small.output_shape
+    (['beats', 'lstm_1', 'onset_offset'], (None, 2))
     """
     import keras
 
@@ -185,7 +206,11 @@ def learner_conv_lstm(
 
     The other variant the learner tried in lesson 02: a convolution in front does
     not help while the question (regress one number from the last state, on raw
-    scales) stays the same. Usage: ``learner_conv_lstm(conv_filters=64, units=100)``.
+    scales) stays the same.
+
+    >>> model = learner_conv_lstm(conv_filters=4, units=4)
+    >>> [layer.name for layer in model.layers], count_params(model)
+    (['beats', 'conv_1', 'pool', 'lstm_1', 'onset_offset'], 198)
     """
     import keras
 
@@ -239,11 +264,16 @@ def boundary_classifier(
     ``Dense(1)`` per head scores each step, and a softmax over the time axis turns
     the scores into a distribution over positions. Output: a dict
     ``{head: (n, length)}`` whose rows sum to 1; loss: categorical cross-entropy
-    per head against :func:`ecgteach.targets.boundary_targets` rows (summed over
+    per head against :func:`ecgteach.beats.targets.boundary_targets` rows (summed over
     heads). ``heads=("onset",)`` or ``("offset",)`` builds one of the "two separate
     networks". Lesson 03 uses it to show that asking *where* (classification over
     time) instead of *how much* (regression) removes the collapse.
-    Usage: ``boundary_classifier(length=200, channels=1, units=32, heads=("onset",))``.
+
+    >>> onset_only = boundary_classifier(length=50, units=4, heads=("onset",))
+    >>> [layer.name for layer in onset_only.layers]
+    ['beats', 'recurrent_1', 'onset_step_score', 'onset_scores', 'onset']
+    >>> count_params(onset_only), count_params(boundary_classifier())
+    (201, 8834)
     """
     import keras
 
@@ -281,7 +311,13 @@ def boundary_classifier_last_state(
     Same question, inputs, outputs (dict ``{head: (n, length)}``) and loss as
     :func:`boundary_classifier`, but the position must be squeezed through one
     ``units``-sized state. Lesson 03 trains both side by side: all states vs the
-    last state. Usage: ``boundary_classifier_last_state(units=32)``.
+    last state.
+
+    >>> count_params(boundary_classifier_last_state())   # vs 8834 with all states
+    34704
+    >>> model = boundary_classifier_last_state(length=50, units=4)
+    >>> [layer.name for layer in model.layers]
+    ['beats', 'recurrent_1', 'offset', 'onset']
     """
     import keras
 
@@ -321,7 +357,13 @@ def flattened_states(
     with MSE; ``target="classification"``: one ``Dense(length)`` softmax per head,
     dict output as in :func:`boundary_classifier`. Lesson 03 uses it to show that
     the suggestion works because every state reaches the output.
-    Usage: ``flattened_states(units=16, dense_units=64, target="classification")``.
+
+    >>> flattened_states(length=50, units=4, dense_units=8).output_shape
+    (None, 2)
+    >>> import numpy as np
+    >>> model = flattened_states(length=50, units=4, dense_units=8, target="classification")
+    >>> {head: tuple(p.shape) for head, p in model(np.zeros((3, 50, 1))).items()}
+    {'onset': (3, 50), 'offset': (3, 50)}
     """
     import keras
 
@@ -395,7 +437,19 @@ def segmenter(
     ``(n, length)``), which Keras 3 applies per time step, so unlabelled samples
     add nothing and the loss is the mean over labelled samples. The metric
     ``accuracy`` is weighted the same way. Lesson 04 trains it on LUDB windows.
-    Usage: ``segmenter(conv_filters=(16, 32), lstm_units=32)``.
+
+    >>> count_params(segmenter())
+    49252
+    >>> model = segmenter(length=500, conv_filters=(4, 4), lstm_units=4)
+    >>> model.output_shape, count_params(model)
+    ((None, 500, 4), 4096)
+    >>> [layer.name for layer in model.layers]
+    ['signal', 'conv_1', 'conv_2', 'pool', 'recurrent_1', 'dropout', 'upsample', 'skip',
+     'decoder', 'segments']
+    >>> segmenter(length=502)
+    Traceback (most recent call last):
+    ...
+    ValueError: length 502 is not a multiple of pool_size 4: pad or crop the windows, ...
     """
     import keras
 
@@ -448,7 +502,11 @@ def count_params(model: Any, trainable_only: bool = False) -> int:
     """Number of parameters (all, or only trainable ones) of a built model.
 
     Lessons print it next to each model so learners compare sizes (the learner's
-    LSTM has ~490k parameters, the segmenter ~49k). Usage: ``count_params(model)``.
+    LSTM has ~490k parameters, the segmenter ~49k).
+
+    >>> model = segmenter(conv_filters=(4, 4), lstm_units=4)
+    >>> count_params(model), count_params(model, trainable_only=True)
+    (4096, 4096)
     """
     weights = model.trainable_weights if trainable_only else model.weights
     return int(sum(int(np.prod(w.shape)) for w in weights))

@@ -1,4 +1,19 @@
-"""FIXME docstring (parts of models, train)
+"""Fast inference for the lessons: one compiled function per model, probabilities per signal.
+
+``model(x)`` runs an LSTM eagerly, op by op (seconds per record), and
+``model.predict`` pays ~125 ms of set-up per call; a ``tf.function`` compiled
+with XLA takes a few ms on a 10 s record. :func:`predict_fn` wraps a model that
+way (a :class:`FastPredictor`, numpy in and out), so interactive plots respond
+at once; :func:`predict_probabilities` runs a segmenter over whole signals of
+any length, batched.
+
+>>> import numpy as np
+>>> from ecgteach.nn.models import segmenter
+>>> model = segmenter(conv_filters=(4, 4), lstm_units=4)
+>>> predict = predict_fn(model)
+>>> probabilities = predict(np.zeros((2, 500, 1)))      # (n, length, classes), numpy
+>>> probabilities.shape, bool(np.allclose(probabilities.sum(axis=-1), 1.0, atol=1e-5))
+((2, 500, 4), True)
 """
 
 from __future__ import annotations
@@ -19,8 +34,16 @@ class FastPredictor:
     Built by :func:`predict_fn`. ``jit_compiled`` tells whether XLA is in use
     (``None`` before the first call). Each new input shape is traced (and, with
     XLA, compiled) once, which takes a second or more; later calls with that
-    shape are fast, so batch inputs of one shape.
-    Usage: ``predict = predict_fn(model); probs = predict(x)``.
+    shape are fast, so batch inputs of one shape. A dict model gives a dict.
+
+    >>> import numpy as np
+    >>> from ecgteach.nn.models import boundary_classifier
+    >>> predict = FastPredictor(boundary_classifier(length=50, units=4), jit_compile=False)
+    >>> out = predict(np.zeros((3, 50, 1)))
+    >>> {head: p.shape for head, p in sorted(out.items())}
+    {'offset': (3, 50), 'onset': (3, 50)}
+    >>> predict
+    FastPredictor(boundary_classifier, jit_compiled=False)
     """
 
     def __init__(self, model: Any, jit_compile: bool = True) -> None:
@@ -82,11 +105,18 @@ def predict_fn(model: Any, jit_compile: bool = True) -> FastPredictor:
 
     ``model(x)`` eagerly runs an LSTM op by op (seconds per record) and
     ``model.predict`` pays a set-up cost per call (~125 ms); a ``tf.function``
-    with ``jit_compile=True`` takes a few ms on a 10 s record (see
-    ``notes/keras-inference-speed.md``). When XLA cannot compile the model the
-    first call falls back to a plain ``tf.function``. Every lesson's interactive
-    plots call models through this, so sliders respond at once.
-    Usage: ``predict = predict_fn(model); probs = predict(windows.x[:1])``.
+    with ``jit_compile=True`` takes a few ms on a 10 s record (measured on a
+    2-core CPU). When XLA cannot compile the model the first call falls back to
+    a plain ``tf.function``. Every lesson's interactive plots call models
+    through this, so sliders respond at once.
+
+    >>> import numpy as np
+    >>> from ecgteach.nn.models import segmenter
+    >>> predict = predict_fn(segmenter(conv_filters=(4, 4), lstm_units=4))
+    >>> predict                                    # not compiled yet
+    FastPredictor(segmenter, jit_compiled=None)
+    >>> predict(np.zeros((1, 500, 1))).shape, isinstance(predict.jit_compiled, bool)
+    ((1, 500, 4), True)
     """
     return FastPredictor(model, jit_compile=jit_compile)
 
@@ -102,8 +132,18 @@ def predict_probabilities(model: Any, signals: Sequence[np.ndarray], batch_size:
     last batch padded with empty rows, so the compiled function is traced once
     per length); a length that is not a multiple of ``pool`` (default: the
     model's pooling factor) is zero-padded at the end. Runs through
-    :func:`predict_fn` (XLA when it compiles). Usage:
-    ``probs = predict_probabilities(model, [z_ii, z_v1])``.
+    :func:`predict_fn` (XLA when it compiles).
+
+    >>> import numpy as np
+    >>> from ecgteach import load_ludb_record
+    >>> from ecgteach.ecg.signal import resample_signal, standardise
+    >>> from ecgteach.nn.models import segmenter
+    >>> record = load_ludb_record(1, leads=["ii", "v1"])
+    >>> signals = [standardise(resample_signal(record.lead(lead), 500, 250))
+    ...            for lead in ("ii", "v1")]
+    >>> model = segmenter(conv_filters=(4, 4), lstm_units=4)    # untrained: shapes only
+    >>> [p.shape for p in predict_probabilities(model, signals)]
+    [(2500, 4), (2500, 4)]
     """
     if pool is None:
         pool = _model_pool(model)

@@ -14,18 +14,25 @@ Usage::
 
 from __future__ import annotations
 
+import inspect
 from html import escape
 from typing import Any
 
 import numpy as np
 
 from ecgteach._config import fast
-from ecgteach.beats.recipes import train_boundary_classifier, train_regression
-from ecgteach.beats.scaling import InputScaling
-from ecgteach.beats.settings import LESSON_SETTINGS
+from ecgteach.beats.recipes import (
+    CLASSIFIERS,
+    REGRESSORS,
+    train_boundary_classifier,
+    train_regression,
+)
+from ecgteach.beats.scaling import SCALINGS, InputScaling
+from ecgteach.beats.settings import LESSON_SETTINGS, LessonSetting
 from ecgteach.beats.splits import beat_splits
 from ecgteach.delineation.recipe import DEFAULT_RECIPE, train_default_segmenter
 from ecgteach.evaluation.collapse import COLLAPSED_BELOW
+from ecgteach.nn.models import boundary_classifier
 from ecgteach.ui.panels import ComparisonBoard, TrainingPanel
 
 
@@ -64,7 +71,7 @@ def _epochs_slider(setting: str) -> Any:
     import ipywidgets as widgets
 
 
-    default = LESSON_SETTINGS[setting]["kwargs"]["epochs"]
+    default = LESSON_SETTINGS[setting].epochs
     return widgets.IntSlider(value=1 if fast() else default, min=1, max=40,
                              description="epochs")
 
@@ -149,46 +156,63 @@ def _board_row(config: dict[str, Any], result: Any) -> dict[str, Any]:
     }
 
 
-#: Knob values of each :data:`~ecgteach.experiments.SCALINGS` name in the regression panel.
-_SCALING_KNOBS: dict[str, dict[str, str]] = {
-    "raw": {"inputs": "time_voltage", "voltage": "raw", "time": "raw_ms", "targets": "raw"},
-    "zscore_targets": {"inputs": "time_voltage", "voltage": "raw", "time": "raw_ms",
-                       "targets": "zscore"},
-    "standardise_voltage": {"inputs": "time_voltage", "voltage": "standardised",
-                            "time": "raw_ms", "targets": "raw"},
-    "scaled": {"inputs": "time_voltage", "voltage": "standardised", "time": "scaled",
-               "targets": "zscore"},
-}
-_REGRESSION_DEFAULTS = {"dropout": 0.1, "optimizer": "rmsprop", "learning_rate": 1e-3}
+def scaling_knobs(scaling: InputScaling) -> dict[str, str]:
+    """The regression panel's scaling knobs for an :class:`~ecgteach.beats.InputScaling`.
+
+    >>> scaling_knobs(SCALINGS["raw"])
+    {'inputs': 'time_voltage', 'voltage': 'raw', 'time': 'raw_ms', 'targets': 'raw'}
+    """
+    dropped = scaling.time == "dropped"
+    return {"inputs": "voltage" if dropped else "time_voltage", "voltage": scaling.voltage,
+            "time": "raw_ms" if dropped else scaling.time, "targets": scaling.targets}
 
 
-def _preset_epochs(setting: dict[str, Any]) -> int:
-    return 1 if fast() else int(setting["kwargs"]["epochs"])
+def builder_defaults(builder: Any) -> dict[str, Any]:
+    """A model builder's default arguments (the panels start from them, never restate them)."""
+    return {name: p.default for name, p in inspect.signature(builder).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+#: The recipes' own defaults (batch size, patience, sigma ...), read once from their signatures.
+_RECIPE_DEFAULTS = {"regression": builder_defaults(train_regression),
+                    "classifier": builder_defaults(train_boundary_classifier)}
+
+
+def _preset_epochs(setting: LessonSetting) -> int:
+    return 1 if fast() else setting.epochs
+
+
+def _common_knobs(setting: LessonSetting) -> dict[str, Any]:
+    """Knobs every panel has: epochs, batch size, early-stopping patience, window shift."""
+    arguments = {**_RECIPE_DEFAULTS[setting.recipe], **setting.arguments}
+    return {"epochs": _preset_epochs(setting), "batch_size": int(arguments["batch_size"]),
+            "patience": int(arguments["early_stopping_patience"] or 0), "shift": 0.0}
 
 
 def regression_presets() -> dict[str, dict[str, Any]]:
     """The regression panel's knob values for each regression lesson setting, by label.
 
     Choosing one in the panel's "start from" menu and pressing Train retrains
-    exactly that lesson model (one click). Usage: ``list(regression_presets())``.
-    """
+    exactly that lesson model (one click).
 
+    >>> presets = regression_presets()
+    >>> presets["learner's LSTM, raw data"]["units"]
+    '64, 256, 100'
+    """
     presets = {}
     for setting in LESSON_SETTINGS.values():
-        kwargs = setting["kwargs"]
-        if setting["recipe"] != "regression" or kwargs["model"] not in ("learner_lstm",
+        arguments = setting.arguments
+        if setting.recipe != "regression" or arguments["model"] not in ("learner_lstm",
                                                                         "learner_conv_lstm"):
             continue
-        build = {**_REGRESSION_DEFAULTS, **kwargs.get("build_kwargs", {})}
-        units = build.get("units", (64, 256, 100) if kwargs["model"] == "learner_lstm" else 100)
-        units = units if isinstance(units, (tuple, list)) else (units,)
-        presets[setting["label"]] = {
-            "model": kwargs["model"], "units": ", ".join(str(u) for u in units),
+        build = {**builder_defaults(REGRESSORS[arguments["model"]]),
+                 **arguments.get("build_kwargs", {})}
+        units = build["units"] if isinstance(build["units"], (tuple, list)) else (build["units"],)
+        presets[setting.label] = {
+            "model": arguments["model"], "units": ", ".join(str(u) for u in units),
             "dropout": float(build["dropout"]), "optimizer": build["optimizer"],
-            "learning_rate": float(build["learning_rate"]), "epochs": _preset_epochs(setting),
-            "batch_size": int(kwargs.get("batch_size", 32)),
-            "patience": int(kwargs.get("early_stopping_patience") or 0), "shift": 0.0,
-            **_SCALING_KNOBS[kwargs["scaling"]],
+            "learning_rate": float(build["learning_rate"]), **_common_knobs(setting),
+            **scaling_knobs(SCALINGS[arguments["scaling"]]),
         }
     return presets
 
@@ -196,22 +220,24 @@ def regression_presets() -> dict[str, dict[str, Any]]:
 def classifier_presets() -> dict[str, dict[str, Any]]:
     """The classifier panel's knob values for each classifier lesson setting, by label.
 
-    Usage: ``list(classifier_presets())``.
+    >>> classifier_presets()["boundary classifier, last state only"]["variant"]
+    'last_state'
     """
-
     presets = {}
     for setting in LESSON_SETTINGS.values():
-        kwargs = setting["kwargs"]
-        if setting["recipe"] != "classifier":
+        if setting.recipe != "classifier":
             continue
-        flattened = kwargs["variant"] == "flattened"
-        presets[setting["label"]] = {
-            "variant": kwargs["variant"], "heads": kwargs["heads"],
-            "units": 16 if flattened else 32, "layers": 1, "bidirectional": True,
-            "sigma": float(kwargs.get("sigma", 2.0)),
-            "learning_rate": 1e-3 if flattened else 3e-3, "epochs": _preset_epochs(setting),
-            "batch_size": int(kwargs.get("batch_size", 32)),
-            "patience": int(kwargs.get("early_stopping_patience") or 0), "shift": 0.0,
+        arguments = {**_RECIPE_DEFAULTS["classifier"], **setting.arguments}
+        build = {**builder_defaults(boundary_classifier),  # layers, bidirectional
+                 **builder_defaults(CLASSIFIERS[arguments["variant"]]),
+                 **(arguments.get("build_kwargs") or {})}
+        units = build["units"] if not isinstance(build["units"], (tuple, list)) \
+            else build["units"][-1]
+        presets[setting.label] = {
+            "variant": arguments["variant"], "heads": arguments["heads"],
+            "units": int(units), "layers": int(build["layers"]),
+            "bidirectional": bool(build["bidirectional"]), "sigma": float(arguments["sigma"]),
+            "learning_rate": float(build["learning_rate"]), **_common_knobs(setting),
         }
     return presets
 

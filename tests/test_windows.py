@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 
 import ecgteach
+from ecgteach.beats import boundary_targets
 from ecgteach.datasets import LUDB_LEADS
-from ecgteach.ecg import resample_record, standardise
 from ecgteach.delineation import SEGMENT_CLASSES, make_windows, segmentation_labels
 from ecgteach.delineation.windows import UNLABELLED
-from ecgteach.beats import boundary_targets
-from ecgteach.ecg import MISSING, WAVE_KINDS
+from ecgteach.ecg import MISSING, WAVE_KINDS, resample_record, standardise
 
 CLASS = {kind: SEGMENT_CLASSES.index(kind) for kind in WAVE_KINDS}  # P 1, QRS 2, T 3
 

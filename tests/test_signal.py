@@ -6,10 +6,15 @@ import numpy as np
 import pytest
 
 import ecgteach
-from ecgteach.datasets import LUDB_LEADS
-from ecgteach.ecg import check_fs, check_signal, resample_record, resample_signal, standardise
-from ecgteach.datasets import check_split, patient_folds, split_patients
-from ecgteach.ecg import MISSING
+from ecgteach.datasets import LUDB_LEADS, check_split, patient_folds, split_patients
+from ecgteach.ecg import (
+    MISSING,
+    check_fs,
+    check_signal,
+    resample_record,
+    resample_signal,
+    standardise,
+)
 
 QUIRKY = (7, 8, 34, 95, 104, 111, 116)
 

@@ -15,9 +15,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 keras = pytest.importorskip("keras")
 
-import ecgteach  # noqa: E402
-from ecgteach import models, training  # noqa: E402
-from ecgteach.beats import boundary_targets  # noqa: E402
+import ecgteach
+from ecgteach.beats import boundary_targets
+from ecgteach.nn import (
+    FitResult,
+    Stopper,
+    boundary_classifier,
+    cache_key,
+    cached_fit,
+    clear_model_cache,
+    fit,
+    model_cache_dir,
+    set_seed,
+)
 
 
 @cache
@@ -46,7 +56,7 @@ def linear_data(n: int = 64) -> tuple[np.ndarray, np.ndarray]:
 
 def lstm(**kwargs) -> keras.Model:
     """A one-head boundary classifier (one of the "two separate networks"), tiny."""
-    return models.boundary_classifier(units=4, bidirectional=False, dropout=0.2,
+    return boundary_classifier(units=4, bidirectional=False, dropout=0.2,
                                       heads=("onset",), **kwargs)
 
 
@@ -218,7 +228,7 @@ def test_cache_entries_per_configuration_and_damaged_history(tmp_path, monkeypat
     folder = tmp_path / "models"
     assert len(list(folder.iterdir())) == 8
     assert not [p for p in folder.iterdir() if ".tmp" in p.name]  # no temporary files left
-    assert training.clear_model_cache() == 8 and not list(folder.iterdir())
+    assert clear_model_cache() == 8 and not list(folder.iterdir())
 
 
 def test_a_stopped_run_is_not_cached(tmp_path, monkeypatch) -> None:
@@ -242,12 +252,12 @@ def test_fit_result_round_trips_through_json() -> None:
 
 
 def test_shipped_models_are_found_after_the_user_cache(tmp_path, monkeypatch) -> None:
-    """ship=True writes weights + history; a cold user cache then loads them, no training."""
+    """mode="ship" writes weights + history; a cold user cache then loads them, no training."""
     monkeypatch.setenv("ECGTEACH_CACHE", str(tmp_path / "user"))
-    monkeypatch.setattr(training, "shipped_models_dir", lambda: tmp_path / "shipped")
+    monkeypatch.setattr("ecgteach.nn.cache.shipped_models_dir", lambda: tmp_path / "shipped")
     x, y = linear_data()
     kwargs = {"data_key": {"linear": 1}, "fit_kwargs": {"epochs": 3}}
-    built = cached_fit(tiny_dense, x, y, ship=True, **kwargs)
+    built = cached_fit(tiny_dense, x, y, mode="ship", **kwargs)
     shipped = sorted(p.name for p in (tmp_path / "shipped").iterdir())
     assert [n.split(".", 1)[1] for n in shipped] == ["json", "weights.npz"]
     shutil.rmtree(tmp_path / "user")
@@ -255,21 +265,21 @@ def test_shipped_models_are_found_after_the_user_cache(tmp_path, monkeypatch) ->
     def no_training(*args, **kwargs):
         raise AssertionError("a shipped model must not be retrained")
 
-    monkeypatch.setattr(training, "fit", no_training)
+    monkeypatch.setattr("ecgteach.nn.cache.fit", no_training)
     loaded = cached_fit(tiny_dense, x, y, **kwargs)
     assert loaded.shipped and loaded.from_cache and loaded.history == built.history
     np.testing.assert_allclose(loaded.model.predict(x, verbose=0),
                                built.model.predict(x, verbose=0), rtol=1e-6)
     with pytest.raises(AssertionError, match="must not be retrained"):
-        cached_fit(tiny_dense, x, y, shipped=False, **kwargs)  # user cache only: trains
+        cached_fit(tiny_dense, x, y, mode="user", **kwargs)  # user cache only: trains
 
 
 def test_a_damaged_shipped_model_is_reported_and_trained_here(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("ECGTEACH_CACHE", str(tmp_path / "user"))
-    monkeypatch.setattr(training, "shipped_models_dir", lambda: tmp_path / "shipped")
+    monkeypatch.setattr("ecgteach.nn.cache.shipped_models_dir", lambda: tmp_path / "shipped")
     x, y = linear_data()
     kwargs = {"data_key": {"linear": 2}, "fit_kwargs": {"epochs": 2}}
-    cached_fit(tiny_dense, x, y, ship=True, **kwargs)
+    cached_fit(tiny_dense, x, y, mode="ship", **kwargs)
     shutil.rmtree(tmp_path / "user")
     weights = next((tmp_path / "shipped").glob("*.weights.npz"))
     weights.write_bytes(weights.read_bytes()[:100])

@@ -8,10 +8,27 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
-from ecgteach import experiments, trainers
-from ecgteach.beats import LESSON_SETTINGS, SCALINGS, InputScaling
+from ecgteach._config import fast
+from ecgteach.beats import (
+    LESSON_SETTINGS,
+    SCALINGS,
+    SHIPPED_SETTINGS,
+    InputScaling,
+    beat_splits,
+    run_lesson_setting,
+    settings,
+)
+from ecgteach.beats.recipes import CLASSIFIERS, REGRESSORS
+from ecgteach.ui import (
+    TrainingPanel,
+    classifier_panel,
+    classifier_presets,
+    lesson_panels,
+    regression_panel,
+    regression_presets,
+)
+from ecgteach.ui.lesson_panels import scaling_knobs
 from ecgteach.ui.panels import CUSTOM
-from ecgteach.ui import TrainingPanel
 
 
 def make_panel(**kwargs):
@@ -52,9 +69,9 @@ def test_bad_presets_are_refused_clearly():
 
 
 def _captured(monkeypatch, recipe_name):
-    """Replace a recipe in ecgteach.experiments by one that records its arguments."""
+    """Replace a recipe the panels call by one that records its arguments."""
     calls = []
-    recipe = getattr(experiments, recipe_name)
+    recipe = getattr(lesson_panels, recipe_name)
     signature = inspect.signature(recipe)
 
     def record(*args, **kwargs):
@@ -63,7 +80,9 @@ def _captured(monkeypatch, recipe_name):
         calls.append(dict(bound.arguments))
         return None
 
-    monkeypatch.setattr(experiments, recipe_name, record)
+    monkeypatch.setattr(lesson_panels, recipe_name, record)
+    kind = "regression" if recipe_name == "train_regression" else "classifier"
+    monkeypatch.setitem(settings.RECIPES, kind, record)  # what run_lesson_setting calls
     return calls
 
 
@@ -80,36 +99,36 @@ def _scaling(value):
     return SCALINGS[value] if isinstance(value, str) else value
 
 
-@pytest.mark.parametrize("label", list(trainers.regression_presets()))
+@pytest.mark.parametrize("label", list(regression_presets()))
 def test_each_regression_preset_trains_the_lessons_model(monkeypatch, label):
     """Preset + Train calls train_regression with the lesson setting's arguments."""
-    setting = next(s for s in LESSON_SETTINGS.values() if s["label"] == label)
+    setting = next(s for s in LESSON_SETTINGS.values() if s.label == label)
     calls = _captured(monkeypatch, "train_regression")
-    experiments.run_lesson_setting(
-        next(k for k, s in LESSON_SETTINGS.items() if s["label"] == label), splits=None)
-    panel = trainers.regression_panel(splits=None, preset=label)
+    run_lesson_setting(
+        next(k for k, s in LESSON_SETTINGS.items() if s.label == label), splits=None)
+    panel = regression_panel(splits=None, preset=label)
     panel.train_fn(panel.config(), lambda *a: None, panel.stopper)
     lesson, clicked = calls
-    builder = experiments.REGRESSORS[lesson["model"]]
+    builder = REGRESSORS[lesson["model"]]
     assert clicked["model"] == lesson["model"]
     assert _effective_build(builder, clicked["build_kwargs"]) == \
         _effective_build(builder, lesson["build_kwargs"])
     assert _scaling(clicked["scaling"]) == _scaling(lesson["scaling"])
-    expected_epochs = 1 if trainers.fast() else setting["kwargs"]["epochs"]
+    expected_epochs = 1 if fast() else setting.epochs
     assert clicked["epochs"] == expected_epochs
     assert clicked["batch_size"] == lesson["batch_size"]
     assert clicked["early_stopping_patience"] == lesson["early_stopping_patience"]
 
 
-@pytest.mark.parametrize("label", list(trainers.classifier_presets()))
+@pytest.mark.parametrize("label", list(classifier_presets()))
 def test_each_classifier_preset_trains_the_lessons_model(monkeypatch, label):
-    name = next(k for k, s in LESSON_SETTINGS.items() if s["label"] == label)
+    name = next(k for k, s in LESSON_SETTINGS.items() if s.label == label)
     calls = _captured(monkeypatch, "train_boundary_classifier")
-    experiments.run_lesson_setting(name, splits=None)
-    panel = trainers.classifier_panel(splits=None, preset=label)
+    run_lesson_setting(name, splits=None)
+    panel = classifier_panel(splits=None, preset=label)
     panel.train_fn(panel.config(), lambda *a: None, panel.stopper)
     lesson, clicked = calls
-    builder = experiments.CLASSIFIERS[lesson["variant"]]
+    builder = CLASSIFIERS[lesson["variant"]]
     for key in ("variant", "heads", "sigma", "batch_size", "early_stopping_patience"):
         assert clicked[key] == lesson[key], key
     assert _scaling(clicked["scaling"]) == _scaling(lesson["scaling"])
@@ -118,22 +137,24 @@ def test_each_classifier_preset_trains_the_lessons_model(monkeypatch, label):
 
 
 def test_every_shipped_setting_has_a_one_click_preset():
-    labels = {**trainers.regression_presets(), **trainers.classifier_presets()}
-    for name in experiments.SHIPPED_SETTINGS:
-        assert LESSON_SETTINGS[name]["label"] in labels, name
+    labels = {**regression_presets(), **classifier_presets()}
+    for name in SHIPPED_SETTINGS:
+        assert LESSON_SETTINGS[name].label in labels, name
 
 
-def test_scaling_knobs_match_the_named_scalings():
-    for name, knobs in trainers._SCALING_KNOBS.items():
-        assert InputScaling(voltage=knobs["voltage"], time=knobs["time"],
-                            targets=knobs["targets"]) == SCALINGS[name]
+def test_scaling_knobs_give_back_the_named_scalings():
+    for scaling in SCALINGS.values():
+        knobs = scaling_knobs(scaling)
+        time = "dropped" if knobs["inputs"] == "voltage" else knobs["time"]
+        assert InputScaling(voltage=knobs["voltage"], time=time,
+                            targets=knobs["targets"]) == scaling
 
 
 def test_the_shift_knob_trains_on_shifted_beats_of_the_same_patients(monkeypatch):
     """The learner's shift augmentation: same patients and beats, windows moved."""
-    splits = experiments.beat_splits(fast=True)
+    splits = beat_splits(fast=True)
     calls = _captured(monkeypatch, "train_regression")
-    panel = trainers.regression_panel(splits)
+    panel = regression_panel(splits)
     panel.controls["epochs"].value = 1
     panel.train_fn(panel.config(), lambda *a: None, panel.stopper)
     panel.controls["shift"].value = 0.2
@@ -147,8 +168,8 @@ def test_the_shift_knob_trains_on_shifted_beats_of_the_same_patients(monkeypatch
 
 def test_every_preset_value_is_exactly_representable_by_its_control():
     """A browser snaps a slider to its grid; a preset off the grid would silently change."""
-    for factory, presets in ((trainers.regression_panel, trainers.regression_presets()),
-                             (trainers.classifier_panel, trainers.classifier_presets())):
+    for factory, presets in ((regression_panel, regression_presets()),
+                             (classifier_panel, classifier_presets())):
         panel = factory(splits=None)
         for values in presets.values():
             for name, value in values.items():

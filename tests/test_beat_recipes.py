@@ -13,9 +13,21 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 keras = pytest.importorskip("keras")
 
-import ecgteach  # noqa: E402
-from ecgteach import experiments as ex  # noqa: E402
-from ecgteach import models  # noqa: E402
+import ecgteach
+from ecgteach.beats import (
+    LESSON_SETTINGS,
+    SCALINGS,
+    BeatSplits,
+    ExperimentResult,
+    InputScaling,
+    beat_scores,
+    beat_splits,
+    run_lesson_setting,
+    train_boundary_classifier,
+    train_regression,
+)
+from ecgteach.delineation import neurokit_to_waves, neurokit_waves, score_delineator, score_neurokit
+from ecgteach.nn import segmenter
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -24,13 +36,13 @@ TINY_CLASSIFIER = {"units": 4, "bidirectional": False}
 
 
 @pytest.fixture(scope="module")
-def splits() -> ex.BeatSplits:
-    return ex.beat_splits(fast=True)
+def splits() -> BeatSplits:
+    return beat_splits(fast=True)
 
 
 @pytest.fixture(scope="module")
-def regression(splits) -> ex.ExperimentResult:
-    return ex.train_regression(splits, "learner_lstm", build_kwargs=TINY_LSTM,
+def regression(splits) -> ExperimentResult:
+    return train_regression(splits, "learner_lstm", build_kwargs=TINY_LSTM,
                                scaling="scaled", epochs=1, progress=None)
 
 
@@ -47,12 +59,12 @@ def test_beat_splits_shapes_and_patients(splits):
     assert not set(splits.records["train"]) & set(splits.records["val"])
     assert not set(splits.records["train"]) & set(ecgteach.TEST_RECORDS)
     assert [len(splits.records[p]) for p in ("train", "val", "test")] == [12, 4, 4]
-    few = ex.beat_splits(fast=True, n_train=20)
+    few = beat_splits(fast=True, n_train=20)
     assert len(few.train) == 20 and len(few.test) == len(splits.test)
 
 
 def test_scaling_statistics_come_from_the_training_beats_only(splits):
-    options = ex.InputScaling(voltage="standardised", time="scaled", targets="zscore")
+    options = InputScaling(voltage="standardised", time="scaled", targets="zscore")
     scaler = options.fit(splits.train)
     beat = np.arange(200)[None, :] >= splits.train.n_padding[:, None]
     volts = splits.train.voltage[beat].astype(np.float64)
@@ -71,28 +83,28 @@ def test_scaling_statistics_come_from_the_training_beats_only(splits):
     assert 0 < x[..., 0].max() <= 1.0  # time / 800 ms
     np.testing.assert_allclose(scaler.inverse_y(scaler.y(splits.val.y)), splits.val.y,
                                atol=1e-4)
-    assert ex.SCALINGS["raw"].fit(splits.train).x(splits.val) is not None
-    np.testing.assert_array_equal(ex.SCALINGS["raw"].fit(splits.train).x(splits.val),
+    assert SCALINGS["raw"].fit(splits.train).x(splits.val) is not None
+    np.testing.assert_array_equal(SCALINGS["raw"].fit(splits.train).x(splits.val),
                                   splits.val.x)
-    voltage = ex.SCALINGS["voltage_channel"].fit(splits.train)
+    voltage = SCALINGS["voltage_channel"].fit(splits.train)
     assert voltage.x(splits.val).shape == (len(splits.val), 200, 1)
-    length = ex.InputScaling(targets="length").fit(splits.train)
+    length = InputScaling(targets="length").fit(splits.train)
     np.testing.assert_allclose(length.y(splits.val.y), splits.val.y / 200, rtol=1e-6)
     with pytest.raises(ValueError, match="time must be one of"):
-        ex.InputScaling(time="seconds")
+        InputScaling(time="seconds")
 
 
 def test_a_constant_prediction_has_collapse_ratio_zero(splits):
     constant = np.tile(splits.train.y.mean(axis=0), (len(splits.test), 1))
-    scores = ex.beat_scores(constant, splits.test.y, splits.train.y, splits.fs)
+    scores = beat_scores(constant, splits.test.y, splits.train.y, splits.fs)
     np.testing.assert_allclose(scores["collapse_ratio"], 0.0, atol=1e-12)
     assert scores["mse"] == pytest.approx(scores["mse_mean_baseline"])
     assert scores["skill"] == pytest.approx(0.0, abs=1e-12)
     np.testing.assert_allclose(scores["mae_ms"], scores["mae_mean_baseline_ms"])
-    perfect = ex.beat_scores(splits.test.y, splits.test.y, splits.train.y, splits.fs)
+    perfect = beat_scores(splits.test.y, splits.test.y, splits.train.y, splits.fs)
     np.testing.assert_allclose(perfect["collapse_ratio"], 1.0)
     assert perfect["hit_rate"].tolist() == [100.0, 100.0] and perfect["mae_ms"].max() == 0
-    far = ex.beat_scores(splits.test.y + 40, splits.test.y, splits.train.y, 250.0)  # 160 ms
+    far = beat_scores(splits.test.y + 40, splits.test.y, splits.train.y, 250.0)  # 160 ms
     assert far["hit_rate"].tolist() == [0.0, 0.0]
     np.testing.assert_allclose(far["mean_ms"], 160.0)
 
@@ -119,7 +131,7 @@ def test_regression_result(regression, splits):
 
 
 def test_same_seed_same_result(regression, splits):
-    again = ex.train_regression(splits, "learner_lstm", build_kwargs=TINY_LSTM,
+    again = train_regression(splits, "learner_lstm", build_kwargs=TINY_LSTM,
                                 scaling="scaled", epochs=1, progress=None)
     np.testing.assert_array_equal(again.predictions["test"], regression.predictions["test"])
     assert again.history["loss"] == regression.history["loss"]
@@ -127,9 +139,9 @@ def test_same_seed_same_result(regression, splits):
 
 def test_joint_and_separate_heads_both_give_two_boundaries(splits):
     hooks = []
-    joint = ex.train_boundary_classifier(splits, heads="joint", build_kwargs=TINY_CLASSIFIER,
+    joint = train_boundary_classifier(splits, heads="joint", build_kwargs=TINY_CLASSIFIER,
                                          epochs=1, callbacks=[lambda e, logs: hooks.append(e)])
-    separate = ex.train_boundary_classifier(splits, heads="separate",
+    separate = train_boundary_classifier(splits, heads="separate",
                                             build_kwargs=TINY_CLASSIFIER, epochs=1,
                                             progress=None)
     assert len(joint.fits) == 1 and len(separate.fits) == 2 and hooks == [0]
@@ -145,16 +157,16 @@ def test_joint_and_separate_heads_both_give_two_boundaries(splits):
 
 
 def test_lesson_settings_are_valid_calls(splits):
-    signatures = {"regression": inspect.signature(ex.train_regression),
-                  "classifier": inspect.signature(ex.train_boundary_classifier)}
-    for name, setting in ex.LESSON_SETTINGS.items():
-        params = signatures[setting["recipe"]].parameters
-        assert set(setting["kwargs"]) <= set(params), name
+    signatures = {"regression": inspect.signature(train_regression),
+                  "classifier": inspect.signature(train_boundary_classifier)}
+    for name, setting in LESSON_SETTINGS.items():
+        params = signatures[setting.recipe].parameters
+        assert set(setting.arguments) <= set(params), name
     with pytest.raises(ValueError, match="unknown lesson setting"):
-        ex.run_lesson_setting("nope", splits)
-    result = ex.run_lesson_setting("flattened_classifier", splits, epochs=1, progress=None,
+        run_lesson_setting("nope", splits)
+    result = run_lesson_setting("flattened_classifier", splits, epochs=1, progress=None,
                                    build_kwargs={"units": 2, "dense_units": 4})
-    assert result.name == ex.LESSON_SETTINGS["flattened_classifier"]["label"]
+    assert result.name == LESSON_SETTINGS["flattened_classifier"].label
     assert result.predictions["val"].shape == (len(splits.val), 2)
 
 
@@ -163,9 +175,9 @@ def test_lesson_settings_are_valid_calls(splits):
 
 def test_score_segmenter_pools_leads_and_times_records():
     keras.utils.set_random_seed(0)
-    untrained = models.segmenter(conv_filters=(4,), lstm_units=4, decoder_filters=4)
-    scores = ex.score_segmenter(untrained, records=[161], leads=("ii", "v1"))
-    assert scores.records == [161] and len(scores.seconds_per_record) == 1
+    untrained = segmenter(conv_filters=(4,), lstm_units=4, decoder_filters=4)
+    scores = score_delineator(untrained, records=[161], leads=("ii", "v1"))
+    assert scores.records == ["161"] and len(scores.seconds_per_record) == 1
     assert set(scores.by_lead) == {"ii", "v1"} and scores.pooled.n_added == 2
     qrs = scores.pooled.scores()["QRS onset"]
     by_lead = [s.scores()["QRS onset"].n_true for s in scores.by_lead.values()]
@@ -177,7 +189,7 @@ def test_neurokit_to_waves_turns_nan_into_missing():
     info = {"ECG_R_Onsets": [10, np.nan, 300], "ECG_R_Offsets": [30, 130, 320],
             "ECG_P_Onsets": [np.nan, np.nan, 250], "ECG_P_Peaks": [np.nan, np.nan, 260],
             "ECG_P_Offsets": [np.nan, np.nan, 270], "ECG_T_Offsets": [80, 180, 999]}
-    waves = ex.neurokit_to_waves(info, [20, 120, 310], n_samples=400)
+    waves = neurokit_to_waves(info, [20, 120, 310], n_samples=400)
     np.testing.assert_array_equal(waves["QRS"], [[10, 20, 30], [-1, 120, 130], [300, 310, 320]])
     np.testing.assert_array_equal(waves["P"], [[250, 260, 270]])
     np.testing.assert_array_equal(waves["T"], [[-1, -1, 80], [-1, -1, 180]])  # 999 > n
@@ -187,7 +199,7 @@ def test_neurokit_to_waves_turns_nan_into_missing():
 def test_neurokit_missing_gives_a_clear_import_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "neurokit2", None)
     with pytest.raises(ImportError, match=r"pip install neurokit2"):
-        ex.neurokit_waves(np.zeros(5000), 500)
+        neurokit_waves(np.zeros(5000), 500)
 
 
 def test_neurokit_on_a_real_ludb_record():
@@ -196,7 +208,7 @@ def test_neurokit_on_a_real_ludb_record():
     except ImportError:
         pytest.skip("neurokit2 is not installed (optional extra 'bench')")
     record = ecgteach.load_ludb_record(161, leads=["ii"])
-    waves = ex.neurokit_waves(record.lead("ii"), record.fs)
+    waves = neurokit_waves(record.lead("ii"), record.fs)
     assert set(waves) == {"P", "QRS", "T"}
     for rows in waves.values():
         assert rows.ndim == 2 and rows.shape[1] == 3 and rows.dtype == np.int64
@@ -205,15 +217,15 @@ def test_neurokit_on_a_real_ludb_record():
     scores = ecgteach.score_delineation(record.waves["ii"], waves, record.fs,
                                         span=record.span("ii"))
     assert scores["QRS onset"].sensitivity > 80
-    nk = ex.score_neurokit(records=[161, 162], leads="ii")
+    nk = score_neurokit(records=[161, 162], leads="ii")
     assert nk.pooled.n_added == 2 and len(nk.seconds_per_record) == 2 and not nk.failures
 
 
 def test_cache_reloads_the_same_model(splits, cache):
-    first = ex.train_regression(splits, "learner_lstm", build_kwargs=TINY_LSTM,
-                                scaling="scaled", epochs=1, progress=None, cache=True)
-    again = ex.train_regression(splits, "learner_lstm", build_kwargs=TINY_LSTM,
-                                scaling="scaled", epochs=1, progress=None, cache=True)
+    first = train_regression(splits, "learner_lstm", build_kwargs=TINY_LSTM,
+                                scaling="scaled", epochs=1, progress=None, cache="shipped")
+    again = train_regression(splits, "learner_lstm", build_kwargs=TINY_LSTM,
+                                scaling="scaled", epochs=1, progress=None, cache="shipped")
     assert not first.fits[0].from_cache and again.fits[0].from_cache
     np.testing.assert_allclose(again.predictions["test"], first.predictions["test"], rtol=1e-6)
     assert again.train_seconds == pytest.approx(first.train_seconds)

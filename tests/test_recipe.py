@@ -1,4 +1,5 @@
-"""Tests for ecgteach.train: the smoke run writes a loadable model and sidecar, atomically."""
+"""Tests for the segmenter recipe (``ecgteach train``): the smoke run writes a loadable model
+and sidecar atomically; determinism; given splits; batched inference."""
 
 from __future__ import annotations
 
@@ -13,18 +14,26 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 keras = pytest.importorskip("keras")
 
-import ecgteach  # noqa: E402
-from ecgteach import models, train  # noqa: E402
-from ecgteach.evaluation import DelineationScorer  # noqa: E402
-from ecgteach.nn import fit, set_seed, time_budget  # noqa: E402
+import ecgteach
+from ecgteach.cli import main as cli_main
+from ecgteach.delineation import (
+    DEFAULT_BUILD_KWARGS,
+    SegmenterInfo,
+    score_delineator,
+    segmenter_info,
+    train_default_segmenter,
+)
+from ecgteach.delineation.recipe import FAST_RECIPE, scores_summary
+from ecgteach.evaluation import DelineationScorer
+from ecgteach.nn import fit, predict_probabilities, segmenter, set_seed, time_budget
 
 
 def test_help_lists_the_options(capsys) -> None:
     with pytest.raises(SystemExit) as stop:
-        train.main(["--help"])
+        cli_main(["train", "--help"])
     assert stop.value.code == 0
     text = capsys.readouterr().out
-    for option in ("--model", "--seconds", "--seed", "--out", "--leads", "--fast"):
+    for option in ("--seconds", "--seed", "--out", "--leads", "--epochs", "--fast"):
         assert option in text
 
 
@@ -36,13 +45,13 @@ def test_fast_run_writes_model_and_sidecar_atomically(tmp_path, monkeypatch) -> 
         replaced.append((os.path.basename(src), os.path.basename(dst)))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(train.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     # a few windows only: keep the smoke run well under the test budget
-    monkeypatch.setitem(train.FAST_RECIPE, "train_records", 2)
-    monkeypatch.setitem(train.FAST_RECIPE, "val_records", 2)
+    monkeypatch.setitem(FAST_RECIPE, "train_records", 2)
+    monkeypatch.setitem(FAST_RECIPE, "val_records", 2)
     out = tmp_path / "weights" / "seg.keras"
     start = time.perf_counter()
-    assert train.main(["--fast", "--quiet", "--seconds", "60", "--out", str(out)]) == 0
+    assert cli_main(["train", "--fast", "--quiet", "--seconds", "60", "--out", str(out)]) == 0
     assert time.perf_counter() - start < 40
     assert sorted(dst for _, dst in replaced) == ["seg.json", "seg.keras"]
     assert all(src.startswith(".seg.") and ".tmp" in src for src, _ in replaced)
@@ -58,16 +67,21 @@ def test_fast_run_writes_model_and_sidecar_atomically(tmp_path, monkeypatch) -> 
     assert set(meta["versions"]) >= {"ecgteach", "keras", "tensorflow"}
     assert "val_loss" in meta["history"] and "QRS onset" in meta["validation_scores"]["ii"]["table"]
 
+    info = segmenter_info(out)
+    assert isinstance(info, SegmenterInfo) and info.command.startswith("ecgteach train --fast")
+    assert info.validation_scores["ii"].rows[0]["boundary"] == "P onset"
+    assert SegmenterInfo.from_dict(info.to_dict()) == info
+
     model = keras.saving.load_model(out, compile=False)
     x = np.zeros((1, 2500, 1), np.float32)
     assert model(x).shape == (1, 2500, 4)
 
 
-def test_evaluate_segmenter_scores_two_records() -> None:
+def test_score_delineator_scores_two_records() -> None:
     set_seed(0)
-    model = models.segmenter(**{**train.DEFAULT_BUILD_KWARGS, "lstm_units": 4})
+    model = segmenter(**{**DEFAULT_BUILD_KWARGS, "lstm_units": 4})
     records = ecgteach.load_ludb([1, 2])
-    scorer = train.evaluate_segmenter(model, records, ["ii", "v1"])
+    scorer = score_delineator(model, records, ["ii", "v1"]).pooled
     assert isinstance(scorer, DelineationScorer) and scorer.n_added == 4
     scores = scorer.scores()
     n_qrs = sum(
@@ -76,13 +90,13 @@ def test_evaluate_segmenter_scores_two_records() -> None:
         for r in records for lead in ("ii", "v1")
     )
     assert scores["QRS onset"].n_true == n_qrs > 0
-    summary = train.scores_summary(scorer)
-    assert json.loads(json.dumps(summary))["n_leads_scored"] == 4
+    summary = scores_summary(scorer)
+    assert summary.n_leads_scored == 4 and json.dumps(summary.rows)
     # the batched probabilities match one record at a time
     z = ecgteach.standardise(ecgteach.resample_record(records[0], 250).lead("ii"))
-    batched = train.predict_probabilities(model, [z, z[:1003], z], batch_size=1)
+    batched = predict_probabilities(model, [z, z[:1003], z], batch_size=1)
     assert [b.shape for b in batched] == [(2500, 4), (1003, 4), (2500, 4)]
-    np.testing.assert_array_equal(batched[0], train.predict_probabilities(model, [z])[0])
+    np.testing.assert_array_equal(batched[0], predict_probabilities(model, [z])[0])
 
 
 def test_time_budget_stops_between_epochs() -> None:
@@ -104,13 +118,13 @@ def test_time_budget_stops_between_epochs() -> None:
 
 def test_the_default_recipe_is_deterministic(monkeypatch) -> None:
     """Same seed, same weights: the shipped recipe, on a few records."""
-    monkeypatch.setitem(train.FAST_RECIPE, "train_records", 2)
-    monkeypatch.setitem(train.FAST_RECIPE, "val_records", 1)
+    monkeypatch.setitem(FAST_RECIPE, "train_records", 2)
+    monkeypatch.setitem(FAST_RECIPE, "val_records", 1)
 
     def weights(seed):
-        model, info = train.train_default_segmenter(seconds=120, seed=seed, leads="ii", fast=True,
-                                                    progress=None, score_validation=False)
-        assert not info["stopped_by_time_budget"]
+        model, info = train_default_segmenter(seconds=120, seed=seed, leads="ii", fast=True,
+                                              progress=None, score_validation=False)
+        assert not info.stopped_by_time_budget
         return model.get_weights()
 
     first, again, other = weights(0), weights(0), weights(1)
@@ -118,22 +132,21 @@ def test_the_default_recipe_is_deterministic(monkeypatch) -> None:
     assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
 
 
-
 def test_a_given_split_replaces_the_seeded_one(monkeypatch) -> None:
     from ecgteach.datasets import patient_folds
 
-    monkeypatch.setitem(train.FAST_RECIPE, "train_records", 2)
-    monkeypatch.setitem(train.FAST_RECIPE, "val_records", 1)
+    monkeypatch.setitem(FAST_RECIPE, "train_records", 2)
+    monkeypatch.setitem(FAST_RECIPE, "val_records", 1)
     fold = patient_folds()[3]
-    _, info = train.train_default_segmenter(seconds=120, leads="ii", fast=True, progress=None,
-                                            score_validation=False, split=fold)
-    config = info["config"]
-    assert config["split_seed"] is None
-    assert config["train_records"] == fold["train"][:2] and config["val_records"] == fold["val"][:1]
+    _, info = train_default_segmenter(seconds=120, leads="ii", fast=True, progress=None,
+                                      score_validation=False, split=fold)
+    assert info.config.split_seed is None
+    assert info.config.train_records == fold["train"][:2]
+    assert info.config.val_records == fold["val"][:1]
     for bad, message in (({"train": [1, 2]}, "'train' and 'val'"),
                          ({"train": [1, 161], "val": [3]}, "test patients"),
                          ({"train": [1, 2], "val": [2]}, "both"),
                          ({"train": [1], "val": []}, "empty"),
                          ({"train": [1], "val": [999]}, "not in LUDB")):
         with pytest.raises(ValueError, match=message):
-            train.train_default_segmenter(fast=True, progress=None, split=bad)
+            train_default_segmenter(fast=True, progress=None, split=bad)
