@@ -2,9 +2,9 @@
 
 The test patients (161-200) give one number per boundary; this says how much
 such a number moves from one set of patients to another, and whether the recipe
-itself is biased. ``ecgteach.prepare.patient_folds()`` cuts patients 1-160 into 5
+itself is biased. ``ecgteach.patient_folds()`` cuts patients 1-160 into 5
 folds of 32 (fold 0 = the shipped model's validation patients); for each fold the
-recipe of ``python -m ecgteach.train`` trains on the other 128 patients (same
+recipe of ``ecgteach train`` trains on the other 128 patients (same
 seed, same settings) and is scored on the 32 it never saw, lead ii and all 12
 leads, with the protocol of every other number (``evaluate_segmenter``).
 ``--repeats R`` repeats this on R different cuts into folds (fold seeds 0..R-1),
@@ -23,7 +23,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -57,7 +56,7 @@ from ecgteach.datasets import patient_folds  # noqa: E402
 from ecgteach.delineation import (  # noqa: E402
     DEFAULT_BUILD_KWARGS,
     DEFAULT_RECIPE,
-    DEFAULT_SEGMENTER,  # noqa: E402
+    DEFAULT_SEGMENTER,
     score_delineator,
     train_default_segmenter,
 )
@@ -69,15 +68,17 @@ SHOWN = ("QRS onset", "QRS offset", "T offset")
 
 def shipped_matches(split: dict[str, list[int]]) -> bool:
     """True when the shipped segmenter was trained on ``split`` with the current recipe."""
-    sidecar = DEFAULT_SEGMENTER.with_suffix(".json")
-    if not (DEFAULT_SEGMENTER.is_file() and sidecar.is_file()):
+    if not DEFAULT_SEGMENTER.is_file():
         return False
-    config = json.loads(sidecar.read_text(encoding="utf-8")).get("config", {})
-    return (config.get("train_records") == split["train"]
-            and config.get("val_records") == split["val"]
-            and config.get("build_kwargs") == to_json(DEFAULT_BUILD_KWARGS)
-            and config.get("recipe") == to_json(DEFAULT_RECIPE)
-            and config.get("fast") is False)
+    try:
+        config = ecgteach.segmenter_info().config
+    except (FileNotFoundError, ValueError):
+        return False
+    return (config.train_records == split["train"]
+            and config.val_records == split["val"]
+            and config.build_kwargs == to_json(DEFAULT_BUILD_KWARGS)
+            and config.recipe == to_json(DEFAULT_RECIPE)
+            and config.fast is False)
 
 
 def run_fold(cut: int, k: int, split: dict[str, list[int]], fast: bool, retrain: bool
@@ -86,20 +87,20 @@ def run_fold(cut: int, k: int, split: dict[str, list[int]], fast: bool, retrain:
     started = time.perf_counter()
     if not fast and not retrain and shipped_matches(split):
         model, how = ecgteach.load_segmenter(), "shipped model (same split and recipe)"
-        seconds = ecgteach.segmenter_info().get("training_seconds")
+        seconds = ecgteach.segmenter_info().training_seconds
     else:
         log(f"cut {cut} fold {k}: training on {len(split['train'])} patients ...")
         model, info = train_default_segmenter(seed=0, fast=fast, progress=None,
-                                                    split=split, score_validation=False,
-                                                    leads="ii" if fast else "all")
-        n = info["epochs_run"]
-        how, seconds = f"trained, {n} epoch{'' if n == 1 else 's'}", info["training_seconds"]
-        if info["stopped_by_time_budget"]:
+                                              split=split, score_validation=False,
+                                              leads="ii" if fast else "all")
+        n = info.epochs_run
+        how, seconds = f"trained, {n} epoch{'' if n == 1 else 's'}", info.training_seconds
+        if info.stopped_by_time_budget:
             how += " (stopped by the time budget)"
-        split = {**split, "val": info["config"]["val_records"]}  # --fast keeps a few
+        split = {**split, "val": info.config.val_records}  # --fast keeps a few
     records = ecgteach.load_ludb(split["val"])
-    scores = {"ii": score_delineator(model, records, ("ii",)),
-              "all": score_delineator(model, records, "all")}
+    scores = {"ii": score_delineator(model, records, "ii").pooled,
+              "all": score_delineator(model, records, "all").pooled}
     log(f"cut {cut} fold {k}: done in {time.perf_counter() - started:.0f} s")
     return scores, {"cut": cut, "fold": k, "patients": len(split["val"]), "how": how,
                     "seconds": seconds}
@@ -164,10 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parts = [
         f"## ecgteach cross-validation{' (--fast smoke run)' if args.fast else ''}",
         f"Machine: {machine()}",
-        f"Patients 1-160 in {args.folds} folds (`ecgteach.prepare.patient_folds(seed=s)`, "
+        f"Patients 1-160 in {args.folds} folds (`ecgteach.patient_folds(seed=s)`, "
         f"{args.repeats} cut{'s' if args.repeats > 1 else ''}: s = "
         f"{', '.join(str(first + c) for c in range(args.repeats))}); each "
-        "fold's segmenter is the recipe of `python -m ecgteach.train` (seed 0) trained on the "
+        "fold's segmenter is the recipe of `ecgteach train` (seed 0) trained on the "
         "other folds and scored on its own patients, lead ii and all 12 leads, exactly as the "
         "test patients are scored. The test patients 161-200 are not read.",
         "#### Each fold on its unseen patients (QRS mean ± SD ms)",

@@ -9,7 +9,7 @@ Targets: every lesson under 5 minutes on 2 cores with default settings, under
 90 s with ECGTEACH_FAST=1; peak kernel memory under 1.5 GB (Binder gives ~2 GB).
 Trained models are cached between runs (``ECGTEACH_CACHE``); ``--cold`` gives
 each lesson its own empty cache, as for a student who opens it first: the models
-in ``ecgteach.experiments.SHIPPED_SETTINGS`` load from the package, every other
+in ``ecgteach.SHIPPED_SETTINGS`` load from the package, every other
 model the lesson shows is trained.
 """
 

@@ -2,7 +2,7 @@
 
 One run, held-out LUDB test patients 161-200 (never trained on), fixed seeds:
 
-1. beat models at their lesson settings (``ecgteach.experiments.LESSON_SETTINGS``),
+1. beat models at their lesson settings (``ecgteach.LESSON_SETTINGS``),
    lead ii: training time, QRS onset/offset hit rate within 150 ms (Se), MAE,
    mean ± SD error, collapse ratio, MSE vs always predicting the training mean;
 2. the default segmenter (``ecgteach/weights/segmenter.keras``) through
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import math
 import os
 import platform
@@ -52,13 +51,12 @@ from ecgteach.beats import (  # noqa: E402
     run_lesson_setting,
 )
 from ecgteach.delineation import (  # noqa: E402
-    DEFAULT_SEGMENTER,  # noqa: E402
+    DEFAULT_SEGMENTER,
     DelineatorScores,
     neurokit_waves,
     score_delineator,
     score_neurokit,
 )
-from ecgteach.delineation.neurokit import _import_neurokit  # noqa: E402
 from ecgteach.evaluation import CSE_TOLERANCES_MS  # noqa: E402
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -215,53 +213,20 @@ DELINEATOR_HEADER = ["leads", "boundary", "Se %", "PPV %", "mean ± SD ms",
                      "mean: 95 % CI over patients, ms", "CSE 2σ ms", "SD ≤ CSE", "n true"]
 
 
-def segmenter_info() -> str:
-    from ecgteach.nn import count_params
-
-    sidecar = DEFAULT_SEGMENTER.with_suffix(".json")
+def segmenter_summary() -> str:
+    """Size, training time and epochs of the shipped segmenter, from its training record."""
     parts = []
     try:
-        model = ecgteach.load_segmenter()
-        parts.append(f"{count_params(model):,} parameters")
-    except Exception as error:  # reported, not fatal
+        parts.append(f"{ecgteach.count_params(ecgteach.load_segmenter()):,} parameters")
+    except (FileNotFoundError, ValueError) as error:  # reported, not fatal
         parts.append(f"could not load: {error}")
-    if sidecar.is_file():
-        try:
-            meta = json.loads(sidecar.read_text(encoding="utf-8"))
-        except ValueError:
-            meta = {}
-        seconds = find_number(meta, ("train_seconds", "training_seconds", "seconds",
-                                     "wall_seconds", "elapsed_s", "train_s"))
-        if seconds is None:
-            per_epoch = find_key(meta, "seconds_per_epoch")
-            seconds = float(sum(per_epoch)) if isinstance(per_epoch, list) else None
-        epochs = find_number(meta, ("epochs_run", "epochs"))
-        parts.append(f"trained in {fmt(seconds, 0)} s" if seconds is not None
-                     else "training time not recorded in its sidecar")
-        if epochs is not None:
-            parts.append(f"{int(epochs)} epochs")
+    try:
+        info = ecgteach.segmenter_info()
+    except (FileNotFoundError, ValueError) as error:
+        parts.append(f"training record unavailable ({error})")
     else:
-        parts.append("training time unknown (no segmenter.json sidecar)")
+        parts += [f"trained in {fmt(info.training_seconds, 0)} s", f"{info.epochs_run} epochs"]
     return ", ".join(parts)
-
-
-def find_key(data: Any, key: str) -> Any:
-    if isinstance(data, dict):
-        if key in data:
-            return data[key]
-        for value in data.values():
-            found = find_key(value, key)
-            if found is not None:
-                return found
-    return None
-
-
-def find_number(data: Any, keys: Sequence[str]) -> float | None:
-    for key in keys:
-        value = find_key(data, key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-    return None
 
 
 def delineators(fast: bool, with_neurokit: bool) -> str:
@@ -278,8 +243,8 @@ def delineators(fast: bool, with_neurokit: bool) -> str:
         log("scoring the default segmenter ...")
         seg = score_delineator(records=records, leads="all")
         out += ["### Default segmenter (`ecgteach.delineate`)",
-                intro + f" Segmenter: {segmenter_info()}. Median time per record (12 leads, "
-                f"`delineate` per lead, scoring excluded): "
+                intro + f" Segmenter: {segmenter_summary()}. Median time per record (12 leads "
+                f"in one batch through `ecgteach.Delineator`, scoring excluded): "
                 f"{fmt(seg.median_seconds_per_record * 1000, 0)} ms.",
                 table(DELINEATOR_HEADER, delineator_rows(seg), "llrrrrrlr"),
                 reference_agreement(records)]
@@ -328,7 +293,7 @@ def reference_agreement(records: Sequence[int]) -> str:
               "records departing > 10 ms", "model − lead ii label, ms",
               "model − other leads' median, ms", "correlation across records"]
     intro = ("Does the reference agree with itself? LUDB's cardiologists marked each lead on "
-             "its own; `ecgteach.robustness.label_agreement` sets each lead ii boundary against "
+             "its own; `ecgteach.label_agreement` sets each lead ii boundary against "
              "the median of the same beat's boundary in the other 11 leads, per test record "
              "(lesson 05 draws it). The correlation is between a record's label departure and "
              "the model's mean error on it.")
@@ -365,7 +330,7 @@ def inference(fast: bool, with_neurokit: bool) -> str:
         methods.append(("`delineate` (default segmenter)", ecgteach.delineate, 3 if fast else 20))
     if with_neurokit:
         try:
-            _import_neurokit()
+            import neurokit2  # noqa: F401
             methods.append(("NeuroKit2 dwt (clean + peaks + delineate)",
                             lambda x, fs: neurokit_waves(x, fs, "dwt"), 2 if fast else 5))
         except ImportError:

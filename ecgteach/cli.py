@@ -21,8 +21,8 @@ from pathlib import Path
 from ecgteach.classroom import lab
 from ecgteach.datasets.download import download_database
 from ecgteach.delineation.delineator import Delineator
-from ecgteach.delineation.recipe import DEFAULT_RECIPE, train_default_segmenter
 from ecgteach.delineation.segmenter import DEFAULT_SEGMENTER, load_segmenter, save_segmenter
+from ecgteach.delineation.training import DEFAULT_RECIPE, train_default_segmenter
 from ecgteach.ecg.wfdbio import read_header, read_signal, write_annotations
 
 

@@ -3,7 +3,7 @@
 Lessons 02 and 03 claim things about models that take minutes each to train on a
 2-core laptop (the learner's 489k-parameter stacked LSTM costs ~25 s per epoch).
 So that a lesson opened on an empty cache still runs top to bottom in well under
-five minutes, the settings in :data:`ecgteach.experiments.SHIPPED_SETTINGS` are
+five minutes, the settings in :data:`ecgteach.SHIPPED_SETTINGS` are
 trained here, from the bundled LUDB, with exactly the code and settings the
 lessons use, and their weights plus the recorded training history are committed.
 ``cached_fit`` finds them by the same cache key, so any change to a setting, the

@@ -124,7 +124,7 @@ def test_there_is_no_circle():
 
 
 def test_no_two_modules_a_suffix_apart():
-    """``train`` / ``training`` / ``trainers`` once; never again a name that is another plus a suffix."""
+    """Once ``train``, ``training``, ``trainers``: never a module name that is another + a suffix."""
     stems = sorted({name.split(".")[-1] for name in MODULES if not name.endswith("__init__")})
     close = [(a, b) for a in stems for b in stems
              if a != b and b.startswith(a) and len(b) - len(a) <= 3 and not a.startswith("_")]

@@ -1,4 +1,4 @@
-"""Tests for ecgteach.experiments: tiny runs on real LUDB beats (fast splits, 1 epoch)."""
+"""ecgteach.beats: recipes, settings and results on real LUDB beats (fast splits, 1 epoch)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for ecgteach.training: determinism, early stopping, hooks, stopping, the model cache."""
+"""ecgteach.nn: fitting (determinism, early stopping, hooks, stop) and the model cache."""
 
 from __future__ import annotations
 

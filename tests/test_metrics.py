@@ -1,4 +1,4 @@
-"""Tests for ecgteach.metrics: hand-made cases, real LUDB annotations, wfdb cross-check."""
+"""ecgteach.evaluation.metrics: hand-made cases, real LUDB annotations, wfdb cross-check."""
 
 from __future__ import annotations
 

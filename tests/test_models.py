@@ -1,4 +1,4 @@
-"""Tests for ecgteach.models: structure, output shapes, softmax over time, masking, predict_fn."""
+"""ecgteach.nn models and inference: structure, shapes, softmax over time, masking."""
 
 from __future__ import annotations
 

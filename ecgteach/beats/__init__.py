@@ -1,4 +1,11 @@
 """The beat experiments of lessons 02-03: the learner's beats, scalings, recipes, lesson settings.
+
+>>> from ecgteach.beats import beat_splits, boundary_targets
+>>> splits = beat_splits(fast=True)
+>>> splits.train.x.shape, splits.train.y.shape          # [time_ms, voltage]; [onset, offset]
+((77, 200, 2), (77, 2))
+>>> boundary_targets(splits.train.y[:, 0], splits.train.length, sigma=2.0).shape
+(77, 200)
 """
 
 from ecgteach.beats.diagnostics import boundary_probabilities, input_saturation, regression_report

@@ -9,10 +9,21 @@
 * :func:`boundary_probabilities` returns a classifier's onset/offset
   distributions over time for beats, for the probability inspector.
 
-Usage::
+The learner's model on raw inputs, trained for one epoch (the numbers vary with
+the machine; lesson 02 trains it for longer):
 
-    print(regression_report(result))
-    input_saturation(result.models["model"], result.scaler.x(splits.val))
+>>> from ecgteach.beats import beat_splits, train_regression
+>>> splits = beat_splits(fast=True)
+>>> result = train_regression(splits, scaling="raw", epochs=1, progress=None,
+...                           build_kwargs={"units": (4,)})
+>>> print(regression_report(result))
+learner_lstm — 25 val beats, 1 epoch(s), ... s
+  QRS onset : MAE ... ms (always predicting the training mean: ... ms); std(pred)/std(label) = ...
+  QRS offset: MAE ... ms (always predicting the training mean: ... ms); std(pred)/std(label) = ...
+  MSE ... samples² vs ... for the mean: ... than predicting the mean
+>>> saturation = input_saturation(result.models["model"], result.scaler.x(splits.val))
+>>> saturation["channel 0"] > 0.5, saturation["channel 1"] < 0.05   # time_ms, voltage
+(True, True)
 """
 
 from __future__ import annotations
@@ -28,7 +39,25 @@ from ecgteach.nn.predict import predict_fn
 def regression_report(result: Any, part: str = "val") -> str:
     """Plain-language verdict on an ExperimentResult, every number computed from it.
 
-    Usage: ``print(regression_report(result))``.
+    It reads ``name``, ``epochs_run``, ``train_seconds`` and ``metrics[part]``
+    (:func:`ecgteach.beats.results.beat_scores`); here a stand-in with those
+    attributes holds predictions that barely move from beat to beat:
+
+    >>> from types import SimpleNamespace
+    >>> import numpy as np
+    >>> from ecgteach.beats.results import beat_scores
+    >>> labels = np.array([[60, 80], [70, 95], [80, 110], [70, 95]])
+    >>> almost_constant = np.array([[69.5, 94.5], [70, 95], [70.5, 95.5], [70, 95]])
+    >>> result = SimpleNamespace(name="almost constant", epochs_run=3, train_seconds=12.0,
+    ...                          metrics={"val": beat_scores(almost_constant, labels, labels,
+    ...                                                      fs=250)})
+    >>> print(regression_report(result))
+    almost constant — 4 val beats, 3 epoch(s), 12 s
+      QRS onset : MAE   19.0 ms (always predicting the training mean:  20.0 ms);
+        std(pred)/std(label) = 0.05 -> COLLAPSED (nearly one answer for every beat)
+      QRS offset: MAE   29.0 ms (always predicting the training mean:  30.0 ms);
+        std(pred)/std(label) = 0.033 -> COLLAPSED (nearly one answer for every beat)
+      MSE 75.12 samples² vs 81.25 for the mean: better than predicting the mean
     """
     m = result.metrics[part]
     lines = [f"{result.name} — {m['n']} {part} beats, {result.epochs_run} epoch(s), "
@@ -42,9 +71,16 @@ def regression_report(result: Any, part: str = "val") -> str:
             f"mean: {m['mae_mean_baseline_ms'][i]:5.1f} ms); std(pred)/std(label) = "
             f"{ratio:.2g} -> {verdict}"
         )
-    better = "better" if m["mse"] < m["mse_mean_baseline"] else "WORSE"
+    if not np.isfinite(m["mse"]):
+        verdict = "not a number: the training diverged"
+    elif m["mse"] < m["mse_mean_baseline"]:
+        verdict = "better than predicting the mean"
+    elif m["mse"] == m["mse_mean_baseline"]:
+        verdict = "no better than predicting the mean"
+    else:
+        verdict = "WORSE than predicting the mean"
     lines.append(f"  MSE {m['mse']:.4g} samples² vs {m['mse_mean_baseline']:.4g} for the mean: "
-                 f"{better} than predicting the mean")
+                 f"{verdict}")
     return "\n".join(lines)
 
 
@@ -55,7 +91,21 @@ def input_saturation(model: Any, x: np.ndarray, threshold: float = 4.0) -> dict[
     channel alone contributes; the recurrent part comes on top). ``|z| > 4``
     puts a sigmoid within 2 % of 0 or 1, where its gradient is < 2 % of the
     maximum. Keys: ``"all"`` and ``"channel 0"``, ``"channel 1"``, ...
-    Usage: ``input_saturation(model, scaler.x(splits.val))``.
+
+    An untrained learner's LSTM already saturates on a time channel in ms: it
+    is the scale of the input, not the training.
+
+    >>> import numpy as np
+    >>> from ecgteach.nn.fitting import set_seed
+    >>> from ecgteach.nn.models import learner_lstm
+    >>> set_seed(0)
+    >>> model = learner_lstm(length=20, units=(4,))
+    >>> time_ms = np.tile(np.arange(20) * 40.0, (5, 1))            # 0-760 ms
+    >>> volts = np.random.default_rng(0).normal(0, 0.2, size=(5, 20))
+    >>> raw = input_saturation(model, np.stack([time_ms, volts], axis=-1))
+    >>> scaled = input_saturation(model, np.stack([time_ms / 800, volts], axis=-1))
+    >>> sorted(raw), raw["channel 0"] > 0.5, scaled["all"]
+    (['all', 'channel 0', 'channel 1'], True, 0.0)
     """
     import keras
 
@@ -80,7 +130,26 @@ def input_saturation(model: Any, x: np.ndarray, threshold: float = 4.0) -> dict[
 def boundary_probabilities(result: Any, beats: Any) -> tuple[np.ndarray, np.ndarray]:
     """Onset and offset distributions ``(n, length)`` of a boundary classifier for ``beats``.
 
-    Usage: ``onset, offset = boundary_probabilities(classifier, splits.val)``.
+    ``result`` is what :func:`ecgteach.beats.recipes.train_boundary_classifier`
+    returns; it needs ``kind``, ``scaler`` and ``models``. Here an untrained
+    stand-in (shapes only):
+
+    >>> from types import SimpleNamespace
+    >>> import numpy as np
+    >>> from ecgteach.beats import SCALINGS, beat_splits
+    >>> from ecgteach.nn.models import boundary_classifier
+    >>> splits = beat_splits(fast=True)
+    >>> classifier = SimpleNamespace(
+    ...     name="untrained", kind="classification",
+    ...     scaler=SCALINGS["voltage_channel"].fit(splits.train),
+    ...     models={"onset+offset": boundary_classifier(length=200, channels=1, units=4)})
+    >>> onset, offset = boundary_probabilities(classifier, splits.val)
+    >>> onset.shape, offset.shape, bool(np.allclose(onset.sum(axis=1), 1.0, atol=1e-5))
+    ((25, 200), (25, 200), True)
+    >>> boundary_probabilities(SimpleNamespace(name="mse", kind="regression"), splits.val)
+    Traceback (most recent call last):
+    ...
+    ValueError: mse is a regression model: it has no probabilities over time
     """
 
     if result.kind != "classification":

@@ -35,7 +35,7 @@ from ecgteach.beats.splits import BeatSplits
 from ecgteach.beats.targets import boundary_targets, positions_from_distribution
 from ecgteach.nn import models
 from ecgteach.nn.cache import CacheMode, cached_fit
-from ecgteach.nn.fit import FitResult
+from ecgteach.nn.fitting import FitResult
 from ecgteach.nn.models import BOUNDARY_HEADS
 from ecgteach.nn.predict import predict_fn
 

@@ -1,4 +1,18 @@
-"""FIXME docstring (parts of experiments)
+"""What a beat experiment produced: one prediction per beat, scored in ms.
+
+:func:`beat_scores` scores ``[onset, offset]`` predictions against the labels
+(errors in ms, hit rate, collapse ratio, the MSE of always predicting the
+training mean); :class:`ExperimentResult` holds a trained beat model with its
+predictions and scores on the validation and test beats (what
+:func:`ecgteach.beats.recipes.train_regression` and
+:func:`~ecgteach.beats.recipes.train_boundary_classifier` return).
+
+>>> import numpy as np
+>>> labels = np.array([[60, 80], [70, 95], [80, 110]])
+>>> predictions = labels + np.array([[2, -4], [0, 0], [-2, 4]])    # 8 and 16 ms off at 250 Hz
+>>> scores = beat_scores(predictions, labels, train_labels=labels, fs=250)
+>>> scores["n"], scores["mae_ms"].round(1), scores["mean_ms"]
+(3, array([ 5.3, 10.7]), array([0., 0.]))
 """
 
 from __future__ import annotations
@@ -16,7 +30,7 @@ from ecgteach.evaluation.collapse import collapse_ratio
 from ecgteach.evaluation.collapse import mse_against_mean_baseline as _mse_vs_mean
 from ecgteach.evaluation.metrics import DEFAULT_TOLERANCE_MS
 from ecgteach.nn import models
-from ecgteach.nn.fit import FitResult
+from ecgteach.nn.fitting import FitResult
 from ecgteach.nn.models import BOUNDARY_HEADS
 
 # -------------------------------------------------------------------------- metrics
@@ -33,7 +47,19 @@ def beat_scores(
     one-prediction-per-beat delineator), ``collapse_ratio`` (std pred / std label),
     ``mae_mean_baseline_ms`` (always predicting the training mean); overall:
     ``mse`` and ``mse_mean_baseline`` (samples^2, the learner's loss units), ``skill``.
-    Usage: ``beat_scores(pred, splits.test.y, splits.train.y, fs=250)``.
+    The lessons call ``beat_scores(pred, splits.test.y, splits.train.y, fs=250)``.
+
+    >>> import numpy as np
+    >>> labels = np.array([[60, 80], [70, 95], [80, 110]])
+    >>> predictions = labels + np.array([[2, -4], [0, 0], [-2, 4]])
+    >>> scores = beat_scores(predictions, labels, labels, fs=250, tolerance_ms=10)
+    >>> scores["hit_rate"].round(1), scores["collapse_ratio"].round(2)
+    (array([100. ,  33.3]), array([0.8 , 1.27]))
+    >>> scores["mse"], round(scores["mse_mean_baseline"], 1), round(scores["skill"], 2)
+    (6.666..., 108.3, 0.94)
+    >>> scores = beat_scores(np.full((3, 2), np.nan), labels, labels, fs=250)  # a diverged model
+    >>> scores["mse"], scores["hit_rate"]
+    (nan, array([0., 0.]))
     """
     pred = np.asarray(predictions, dtype=np.float64)
     true = np.asarray(labels, dtype=np.float64)
@@ -67,7 +93,20 @@ class ExperimentResult:
     (``predictions_ms`` in ms); ``metrics[part]`` is :func:`beat_scores` output;
     ``fits`` holds one :class:`FitResult` per network (two for separate heads);
     ``train_seconds`` sums their epoch times.
-    Usage: ``result.summary_row()``, ``result.predict(other_beats)``, ``result.history``.
+
+    >>> from ecgteach.beats import beat_splits, train_regression
+    >>> splits = beat_splits(fast=True)
+    >>> result = train_regression(splits, scaling="scaled", epochs=1, progress=None,
+    ...                           build_kwargs={"units": (4,)})
+    >>> result.kind, result.source, result.params, result.epochs_run
+    ('regression', 'trained here', 122, 1)
+    >>> result.predictions["test"].shape, result.predict(splits.val).shape
+    ((29, 2), (25, 2))
+    >>> row = result.summary_row()
+    >>> row["part"], row["n"], row["scaling"]
+    ('test', 29, 'std. voltage, scaled time, z-scored targets')
+    >>> sorted(result.history)
+    ['loss', 'mae', 'val_loss', 'val_mae']
     """
 
     name: str

@@ -1,4 +1,22 @@
-"""FIXME docstring (parts of experiments)
+"""How beats and labels are scaled before training: one fix at a time.
+
+The learner fed raw millivolts next to a 0-800 ms time channel and regressed
+raw sample indices. An :class:`InputScaling` names one choice per knob (voltage,
+time channel, targets); :meth:`InputScaling.fit` takes the statistics from the
+training beats only and gives a :class:`FittedScaling` that transforms any part
+and maps predictions back to indices. :data:`SCALINGS` holds the presets the
+lessons and the benchmark compare.
+
+>>> import numpy as np
+>>> from ecgteach.beats.splits import beat_splits
+>>> splits = beat_splits(fast=True)
+>>> scaler = SCALINGS["scaled"].fit(splits.train)
+>>> x = scaler.x(splits.val)                        # time / 800 ms, z-scored voltage
+>>> x.shape, round(float(x[..., 0].max()), 1)
+((25, 200, 2), 1.0)
+>>> y = scaler.y(splits.val.y)                      # z-scored onset and offset
+>>> bool(np.allclose(scaler.inverse_y(y), splits.val.y))
+True
 """
 
 from __future__ import annotations
@@ -27,7 +45,15 @@ class InputScaling:
     * ``targets``: ``"raw"`` (indices), ``"zscore"`` (training mean and SD per
       boundary) or ``"length"`` (divided by the row length).
 
-    Usage: ``InputScaling(voltage="standardised", time="scaled", targets="zscore")``.
+    >>> scaling = InputScaling(voltage="standardised", time="scaled", targets="zscore")
+    >>> scaling == SCALINGS["scaled"], scaling.channels
+    (True, 2)
+    >>> InputScaling(time="dropped").channels
+    1
+    >>> InputScaling(time="ms")
+    Traceback (most recent call last):
+    ...
+    ValueError: time must be one of ('raw_ms', 'scaled', 'dropped'), got 'ms'
     """
 
     voltage: str = "raw"
@@ -46,7 +72,13 @@ class InputScaling:
         return 1 if self.time == "dropped" else 2
 
     def describe(self) -> str:
-        """A short phrase for tables, e.g. ``"std. voltage, time/800 ms, z-scored targets"``."""
+        """A short phrase for tables.
+
+        >>> SCALINGS["scaled"].describe()
+        'std. voltage, scaled time, z-scored targets'
+        >>> InputScaling().describe()
+        'raw mV, time in ms, raw targets'
+        """
         voltage = {"raw": "raw mV", "standardised": "std. voltage"}[self.voltage]
         time_ = {"raw_ms": "time in ms", "scaled": "scaled time", "dropped": "no time"}[self.time]
         targets = {"raw": "raw targets", "zscore": "z-scored targets",
@@ -54,9 +86,12 @@ class InputScaling:
         return f"{voltage}, {time_}, {targets}"
 
     def fit(self, train: SeedDataset) -> FittedScaling:
-        """Fit the statistics on the training beats only.
+        """Fit the statistics on the training beats only (the padding is not a sample).
 
-        Usage: ``scaler = scaling.fit(splits.train)``.
+        >>> from ecgteach.beats.splits import beat_splits
+        >>> scaler = SCALINGS["scaled"].fit(beat_splits(fast=True).train)
+        >>> scaler.row_ms, scaler.length, scaler.target_mean.round(1)
+        (800.0, 200, array([75.5, 99.8]))
         """
         if "voltage" not in train.channels:
             raise ValueError("the beats have no voltage channel")
@@ -91,7 +126,19 @@ def _beat_mask(beats: SeedDataset) -> np.ndarray:
 class FittedScaling:
     """:class:`InputScaling` with statistics from the training beats.
 
-    Usage: ``x = scaler.x(splits.val); pred = scaler.inverse_y(model.predict(x))``.
+    ``x(beats)`` gives model inputs, ``y(labels)`` regression targets, and
+    ``inverse_y(predictions)`` turns a model's outputs back into indices.
+
+    >>> from ecgteach.beats.splits import beat_splits
+    >>> splits = beat_splits(fast=True)
+    >>> raw = SCALINGS["raw"].fit(splits.train)             # the learner's inputs
+    >>> float(raw.x(splits.val)[..., 0].max()), raw.y(splits.val.y[:1])
+    (796.0, array([[65., 80.]], dtype=float32))
+    >>> by_length = InputScaling(targets="length").fit(splits.train)
+    >>> by_length.y(splits.val.y[:1]), by_length.inverse_y([[0.325, 0.4]])
+    (array([[0.325, 0.4  ]], dtype=float32), array([[65., 80.]]))
+    >>> SCALINGS["voltage_channel"].fit(splits.train).x(splits.val).shape
+    (25, 200, 1)
     """
 
     options: InputScaling

@@ -11,10 +11,16 @@ and ``max_after_ms`` after the R peak (300 + 500 ms = 200 samples at 250 Hz).
 Only beats whose QRS has both boundaries annotated and whose neighbouring R
 peaks are annotated are used. Labels are indices into the *padded* row.
 
-Usage::
+>>> from ecgteach import load_ludb
+>>> beats = make_seed_dataset(load_ludb(range(1, 5), leads=["ii"]), n_beats=20)
+>>> beats
+SeedDataset(20 beats x 200 samples x ['time_ms', 'voltage'] at 250 Hz,
+            labels [qrs_onset, qrs_offset])
+>>> beats.x.shape, beats.y.shape
+((20, 200, 2), (20, 2))
 
-    beats = make_seed_dataset(load_ludb(split["train"], leads=["ii"]), n_beats=300)
-    beats.x.shape, beats.y.shape       # (300, 200, 2), (300, 2)
+The lessons use :func:`ecgteach.beats.splits.beat_splits` (the same beats, for
+the training, validation and test patients).
 """
 
 from __future__ import annotations
@@ -36,7 +42,18 @@ class SeedDataset:
     ``x``: ``(n, length, channels)`` float32, channels ``("time_ms", "voltage")`` or
     ``("voltage",)``; ``y``: ``(n, 2)`` int, ``[qrs_onset, qrs_offset]`` as indices into
     the padded row. ``n_padding[i]`` leading zeros precede the beat in row ``i``.
-    Usage: ``beats.y_ms`` for the labels in milliseconds.
+
+    >>> from ecgteach import load_ludb_record
+    >>> beats = make_seed_dataset([load_ludb_record(2, leads=["ii"])], n_beats=None)
+    >>> len(beats), beats.length, beats.channels
+    (7, 200, ('time_ms', 'voltage'))
+    >>> beats.y[0].tolist(), beats.y_ms[0].tolist()       # indices, and ms into the row
+    ([79, 99], [316.0, 396.0])
+    >>> pad = int(beats.n_padding[0])                      # a short cycle: zeros first
+    >>> pad, bool((beats.x[0, :pad] == 0).all()), beats.x[0, pad:pad + 3, 0].tolist()
+    (14, True, [0.0, 4.0, 8.0])
+    >>> beats.voltage.shape, int(beats.record[0]), str(beats.lead[0])
+    ((7, 200), 2, 'ii')
     """
 
     x: np.ndarray
@@ -69,7 +86,15 @@ class SeedDataset:
         return self.x[:, :, self.channels.index("voltage")]
 
     def subset(self, index: np.ndarray | Sequence[int] | slice) -> SeedDataset:
-        """A selection of rows. Usage: ``beats.subset(np.arange(10))``."""
+        """A selection of rows (an index array or a slice), with their metadata.
+
+        >>> from ecgteach import load_ludb_record
+        >>> beats = make_seed_dataset([load_ludb_record(2, leads=["ii"])], n_beats=None)
+        >>> len(beats.subset(np.arange(3))), len(beats.subset(slice(0, 7, 2)))
+        (3, 4)
+        >>> beats.subset([0]).y.tolist() == beats.y[:1].tolist()
+        True
+        """
         rows = index if isinstance(index, slice) else np.asarray(index)
 
         def pick(array: np.ndarray) -> np.ndarray:
@@ -89,7 +114,11 @@ class SeedDataset:
 
 
 def max_beat_samples(fs: float, max_before_ms: float, max_after_ms: float) -> int:
-    """Longest beat, in samples, that the caps allow at ``fs``."""
+    """Longest beat, in samples, that the caps allow at ``fs``.
+
+    >>> max_beat_samples(250, 300, 500), max_beat_samples(500, 300, 500)
+    (200, 400)
+    """
     return int(np.floor(max_before_ms * fs / 1000)) + int(np.floor(max_after_ms * fs / 1000))
 
 
@@ -111,7 +140,20 @@ def make_seed_dataset(
     fraction of its cycle length (the learner's augmentation, e.g. 0.1), so the
     QRS is not always at the same place. ``n_beats=None`` keeps every beat; an
     integer draws that many beats at random (seeded) from all candidates.
-    Usage: ``make_seed_dataset(load_ludb(range(1, 161), leads=["ii"]))``.
+
+    >>> from ecgteach import load_ludb_record
+    >>> record = load_ludb_record(1, leads=["ii"])
+    >>> make_seed_dataset([record], n_beats=None).y.tolist()   # 6 QRS, 4 with neighbours
+    [[66, 91], [65, 89], [66, 88], [61, 92]]
+    >>> shifted = make_seed_dataset([record], n_beats=None, shift_fraction=0.1, seed=0)
+    >>> shifted.shift_ms.tolist(), shifted.y.tolist()          # the QRS moves in the row
+    ([36.0, -60.0, -120.0, -128.0], [[57, 82], [80, 104], [96, 118], [93, 124]])
+    >>> make_seed_dataset([record], n_beats=None, voltage_only=True).x.shape
+    (4, 200, 1)
+    >>> make_seed_dataset([record], n_beats=10)
+    Traceback (most recent call last):
+    ...
+    ValueError: asked for 10 beats but these records hold only 4 complete ones; ...
     """
     fs = check_fs(fs)
     leads = [lead] if isinstance(lead, str) else list(lead)

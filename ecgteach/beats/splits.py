@@ -1,4 +1,15 @@
-"""FIXME docstring (parts of experiments)
+"""The learner's beats of the training, validation and test patients, in one call.
+
+Lessons 02-03 train on the beats of the training patients of
+:func:`ecgteach.datasets.splits.split_patients`, watch the validation
+patients, and report on the fixed test patients 161-200: :func:`beat_splits`
+builds all three parts (:class:`ecgteach.beats.seedset.SeedDataset`) at once.
+
+>>> splits = beat_splits(fast=True)          # 12 + 4 + 4 records: tests and ECGTEACH_FAST
+>>> splits
+BeatSplits(train 77, val 25, test 29 beats; {'lead': 'ii', 'fs': 250.0, ...})
+>>> splits.records["test"], splits.train.x.shape
+([161, 162, 163, 164], (77, 200, 2))
 """
 
 from __future__ import annotations
@@ -21,7 +32,13 @@ class BeatSplits:
     """Learner-format beats of the training, validation and (fixed) test patients.
 
     ``records`` maps each part to its LUDB record numbers; ``config`` holds the
-    arguments of :func:`beat_splits`. Usage: ``splits.train.x.shape``.
+    arguments of :func:`beat_splits`.
+
+    >>> splits = beat_splits(fast=True)
+    >>> splits.fs, len(splits.val), splits.records["val"]
+    (250.0, 25, [6, 11, 17, 42])
+    >>> set(splits.records["train"]) & set(splits.records["val"])    # patient-wise
+    set()
     """
 
     train: SeedDataset
@@ -55,7 +72,13 @@ def beat_splits(
     validation and test parts keep every beat. ``shift_fraction`` applies the
     learner's window shift to all three parts (seeds ``seed``, ``seed + 1``,
     ``seed + 2``). ``fast=True`` keeps only the first 12/4/4 records of each part
-    (tests and ``ECGTEACH_FAST``). Usage: ``splits = beat_splits(n_train=300)``.
+    (tests and ``ECGTEACH_FAST``). The lessons call ``beat_splits(n_train=300)``.
+
+    >>> splits = beat_splits(n_train=30, shift_fraction=0.1, fast=True)
+    >>> len(splits.train), len(splits.test), splits.config["shift_fraction"]
+    (30, 29, 0.1)
+    >>> bool((splits.train.shift_ms != 0).any())
+    True
     """
     split = split_patients(seed)
     records = {"train": split["train"], "val": split["val"], "test": sorted(TEST_RECORDS)}

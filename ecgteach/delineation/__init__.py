@@ -1,6 +1,14 @@
 """From a segmenter to waves, and how well they match: the one delineate-and-score pipeline.
 
 Also the recipe that trains the shipped segmenter (``ecgteach train``).
+
+>>> from ecgteach import load_ludb_record
+>>> from ecgteach.delineation import delineate
+>>> record = load_ludb_record(1, leads=["ii"])
+>>> waves = delineate(record.lead("ii"), fs=record.fs)         # the shipped segmenter
+>>> found = waves["QRS"][:, 1]                                  # QRS peaks, at 500 Hz
+>>> [int(abs(found - peak).min()) <= 5 for peak in record.lead_waves("ii")["QRS"][:, 1]]
+[True, True, True, True, True, True]
 """
 
 from ecgteach.delineation.decode import (
@@ -13,11 +21,6 @@ from ecgteach.delineation.decode import (
 )
 from ecgteach.delineation.delineator import Delineator, as_delineator, delineate
 from ecgteach.delineation.neurokit import neurokit_to_waves, neurokit_waves, score_neurokit
-from ecgteach.delineation.recipe import (
-    DEFAULT_BUILD_KWARGS,
-    DEFAULT_RECIPE,
-    train_default_segmenter,
-)
 from ecgteach.delineation.scoring import BadBeat, DelineatorScores, score_delineator, worst_beats
 from ecgteach.delineation.segmenter import (
     DEFAULT_SEGMENTER,
@@ -28,6 +31,11 @@ from ecgteach.delineation.segmenter import (
     load_segmenter,
     save_segmenter,
     segmenter_info,
+)
+from ecgteach.delineation.training import (
+    DEFAULT_BUILD_KWARGS,
+    DEFAULT_RECIPE,
+    train_default_segmenter,
 )
 from ecgteach.delineation.windows import (
     SEGMENT_CLASSES,

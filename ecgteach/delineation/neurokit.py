@@ -29,8 +29,8 @@ def _import_neurokit() -> Any:
         import neurokit2
     except ImportError as error:
         raise ImportError(
-            "NeuroKit2 is needed to compare with it; install the benchmark extra: "
-            "pip install neurokit2 (a dependency of ecgteach: reinstall ecgteach)"
+            "NeuroKit2 is needed to compare with it; it is a dependency of ecgteach: "
+            "reinstall ecgteach, or pip install neurokit2"
         ) from error
     return neurokit2
 

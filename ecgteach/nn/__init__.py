@@ -1,6 +1,12 @@
 """Neural models: Keras builders, training (fit, seeds, stop button), a model cache, inference.
 
 TensorFlow is imported only when a model is built, trained or run.
+
+>>> import numpy as np
+>>> from ecgteach.nn import count_params, predict_fn, segmenter
+>>> model = segmenter(conv_filters=(4, 4), lstm_units=4)     # a tiny, untrained segmenter
+>>> count_params(model), predict_fn(model)(np.zeros((1, 500, 1))).shape
+(4096, (1, 500, 4))
 """
 
 from ecgteach.nn.cache import (
@@ -11,7 +17,7 @@ from ecgteach.nn.cache import (
     model_cache_dir,
     shipped_models_dir,
 )
-from ecgteach.nn.fit import FitResult, Stopper, configure_threads, fit, set_seed, time_budget
+from ecgteach.nn.fitting import FitResult, Stopper, configure_threads, fit, set_seed, time_budget
 from ecgteach.nn.models import (
     BOUNDARY_HEADS,
     OPTIMIZERS,

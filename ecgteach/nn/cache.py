@@ -1,6 +1,6 @@
 """Train once, reload afterwards: the model cache behind every lesson that shows a trained model.
 
-:func:`cached_fit` builds and trains a model through :func:`ecgteach.nn.fit.fit`
+:func:`cached_fit` builds and trains a model through :func:`ecgteach.nn.fitting.fit`
 and saves it, with its loss history, under :func:`model_cache_dir`
 (``$ECGTEACH_CACHE/models``); the same configuration later loads in a second.
 The key (:func:`cache_key`) is the sha256 of the builder, its arguments, a
@@ -50,7 +50,7 @@ import numpy as np
 from ecgteach._config import WEIGHTS_DIR, cache_dir
 from ecgteach._files import atomic_write, sha256_file, to_json, write_text_atomic
 from ecgteach._version import __version__
-from ecgteach.nn.fit import FitResult, fit, set_seed
+from ecgteach.nn.fitting import FitResult, fit, set_seed
 
 #: Keys ``cached_fit`` accepts in ``fit_kwargs`` (they are part of the cache key).
 FIT_KWARGS: tuple[str, ...] = (

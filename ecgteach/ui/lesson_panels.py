@@ -30,7 +30,7 @@ from ecgteach.beats.recipes import (
 from ecgteach.beats.scaling import SCALINGS, InputScaling
 from ecgteach.beats.settings import LESSON_SETTINGS, LessonSetting
 from ecgteach.beats.splits import beat_splits
-from ecgteach.delineation.recipe import DEFAULT_RECIPE, train_default_segmenter
+from ecgteach.delineation.training import DEFAULT_RECIPE, train_default_segmenter
 from ecgteach.evaluation.collapse import COLLAPSED_BELOW
 from ecgteach.nn.models import boundary_classifier
 from ecgteach.ui.panels import ComparisonBoard, TrainingPanel

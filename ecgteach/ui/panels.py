@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
-from ecgteach.nn.fit import Stopper
+from ecgteach.nn.fitting import Stopper
 from ecgteach.ui.plots import updating
 
 #: The preset dropdown's entry for "knobs set by hand".

@@ -129,9 +129,9 @@ class FitResult:
     ``"completed"``, ``"early_stopping"`` or ``"stop_requested"``; ``best_epoch``
     is the epoch with the lowest ``val_loss`` (``None`` without validation);
     ``restored_best`` says whether the model holds that epoch's weights;
-    ``from_cache`` is True when :func:`cached_fit` loaded it; ``shipped`` is True
+    ``from_cache`` is True when :func:`~ecgteach.nn.cache.cached_fit` loaded it; ``shipped`` is True
     when it came from the models shipped with ecgteach (trained when the package
-    was built, see :func:`shipped_models_dir`). ``model`` is the trained model
+    was built, see :func:`~ecgteach.nn.cache.shipped_models_dir`). ``model`` is the trained model
     (not stored in JSON).
 
     >>> result = FitResult(history={"loss": [2.0, 1.0], "val_loss": [2.5, 1.5]},
@@ -434,10 +434,7 @@ def fit(
 
     >>> stopper = Stopper()
     >>> result = fit(model, x, y, validation_data=(x, y), epochs=5, batch_size=4,
-    ...              stop_event=stopper, callbacks=[lambda epoch, logs: stopper.stop()],
-    ...              progress="text")
-    epoch 1/5  loss ...  mae ...  val_loss ...  val_mae ...  ... s
-    stopped on request
+    ...              stop_event=stopper, callbacks=[lambda epoch, logs: stopper.stop()])
     >>> result.epochs_run, result.stopped, result.params["batch_size"]
     (1, 'stop_requested', 4)
     """

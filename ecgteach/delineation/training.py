@@ -14,7 +14,7 @@ scores) on a 2-core CPU. The recipe (see :data:`DEFAULT_RECIPE` and :data:`DEFAU
   learning rate warmed up linearly to 1e-2 over 0.3 epoch then cosine-decayed
   to 1e-5 over all remaining steps, no dropout, op determinism on (same
   seed -> same weights), the weights of the best validation loss restored at the
-  end, and a wall-clock budget (:func:`ecgteach.nn.fit.time_budget`) that stops
+  end, and a wall-clock budget (:func:`ecgteach.nn.fitting.time_budget`) that stops
   early on a slow machine (the run is then no longer reproducible, and the JSON
   says so).
 
@@ -60,7 +60,7 @@ from ecgteach.delineation.segmenter import MODEL_FS, ScoresSummary, SegmenterInf
 from ecgteach.delineation.windows import make_windows
 from ecgteach.ecg.leads import lead_names
 from ecgteach.evaluation.metrics import DelineationScorer
-from ecgteach.nn.fit import configure_threads, fit, set_seed, time_budget
+from ecgteach.nn.fitting import configure_threads, fit, set_seed, time_budget
 from ecgteach.nn.models import count_params, segmenter
 
 #: Builder arguments of the shipped segmenter (:func:`ecgteach.nn.models.segmenter`).
@@ -177,7 +177,7 @@ def train_default_segmenter(
     ``"ii"``; ``fast=True`` is a smoke run (4 + 2 records, one epoch).
     ``build_kwargs``/``recipe`` override :data:`DEFAULT_BUILD_KWARGS` and
     :data:`DEFAULT_RECIPE`. ``callbacks`` (e.g. a live loss curve's
-    ``on_epoch``) and ``stop_event`` go to :func:`ecgteach.nn.fit.fit`.
+    ``on_epoch``) and ``stop_event`` go to :func:`ecgteach.nn.fitting.fit`.
     ``split`` (``{"train": [...], "val": [...]}``, e.g. one of
     :func:`ecgteach.datasets.splits.patient_folds`) replaces
     ``split_patients(recipe["split_seed"])``; it may not touch the test patients.

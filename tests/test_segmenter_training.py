@@ -23,7 +23,7 @@ from ecgteach.delineation import (
     segmenter_info,
     train_default_segmenter,
 )
-from ecgteach.delineation.recipe import FAST_RECIPE, scores_summary
+from ecgteach.delineation.training import FAST_RECIPE, scores_summary
 from ecgteach.evaluation import DelineationScorer
 from ecgteach.nn import fit, predict_probabilities, segmenter, set_seed, time_budget
 
