@@ -5,12 +5,21 @@ file descriptor 2 when it loads and when XLA first compiles, before its own
 log-level settings apply; in a notebook they show as red text that looks like
 an error. :func:`install` makes the first ``import tensorflow`` (by anyone)
 run with fd 2 silenced; :func:`quiet_stderr` does the same for a block.
-Python exceptions are unaffected: only text written to fd 2 is dropped.
+Python exceptions are unaffected: only text written to fd 2 is dropped, and
+only inside the block (``ECGTEACH_VERBOSE_TF=1`` keeps it). A child process
+shows it, writing to fd 2 as TensorFlow's C++ code does:
 
-Usage::
-
-    with quiet_stderr():
-        compiled(x)      # the first XLA compilation
+>>> import os, subprocess, sys
+>>> code = '''
+... import os
+... from ecgteach._quiet import quiet_stderr
+... with quiet_stderr():                  # e.g. around the first XLA compilation
+...     os.write(2, b"oneDNN custom operations are on. ")
+... os.write(2, b"a real error")
+... '''
+>>> env = {k: v for k, v in os.environ.items() if k != "ECGTEACH_VERBOSE_TF"}
+>>> subprocess.run([sys.executable, "-c", code], capture_output=True, env=env).stderr
+b'a real error'
 """
 
 from __future__ import annotations

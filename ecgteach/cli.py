@@ -1,12 +1,16 @@
-"""The ``ecgteach`` command line.
+"""The ``ecgteach`` command line; from a terminal:
 
-Usage::
+- ``ecgteach lab [--dir ~/ecgteach-lessons]``: copy the lessons into the folder
+  (once) and open JupyterLab there;
+- ``ecgteach delineate path/to/record [--lead ii] [--out ecgteach]``: write the
+  waves the default segmenter finds in one lead as a WFDB annotation file;
+- ``ecgteach train [--seconds 180]``: retrain the default segmenter (``--fast``
+  for a smoke run);
+- ``ecgteach download ludb`` (or ``qtdb``, ``--records sel100 ...``): fill the
+  cache from PhysioNet;
+- ``ecgteach --help``, ``ecgteach COMMAND --help``: the options.
 
-    ecgteach lab [--dir ~/ecgteach-lessons]
-    ecgteach delineate path/to/record [--lead ii] [--out ecgteach]
-    ecgteach train [--seconds 180]
-    ecgteach download ludb | qtdb [--records sel100 ...]
-    ecgteach --help
+:func:`main` runs a command from Python, :func:`build_parser` parses one.
 """
 
 from __future__ import annotations
@@ -74,7 +78,15 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (subcommands lab, delineate, train, download)."""
+    """The argument parser (subcommands lab, delineate, train, download).
+
+    >>> args = build_parser().parse_args(["train", "--fast"])
+    >>> args.command, args.fast, args.seconds
+    ('train', True, 180.0)
+    >>> args = build_parser().parse_args(["delineate", "data/sel100", "--lead", "ii"])
+    >>> args.record, args.lead, args.out
+    ('data/sel100', 'ii', 'ecgteach')
+    """
     parser = argparse.ArgumentParser(
         prog="ecgteach",
         description="ecgteach: learn ECG delineation with LSTMs on real annotated ECGs.",
@@ -130,7 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``ecgteach`` command. Usage: ``main(["delineate", "rec"])``."""
+    """Entry point of the ``ecgteach`` command; ``argv`` defaults to ``sys.argv[1:]``.
+
+    Returns the exit status: 0, or 2 after a one-line error on stderr (a missing
+    record, a failed download) instead of a traceback. ``main(["--help"])``
+    prints the help and, like a malformed command line, exits (``SystemExit``).
+
+    >>> main(["delineate", "no/such/record"])     # stderr: WFDB header not found ...
+    2
+    """
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra and not getattr(args, "forwards_extra", False):

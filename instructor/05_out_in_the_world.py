@@ -59,7 +59,7 @@ for record in qtdb:
     print(record, "| labelled spans:", len(record.spans[record.leads[0]]))
 
 # %%
-qtdb_scores = ecgteach.score_delineator(delineator, qtdb, leads=[qtdb[0].leads[0]])
+qtdb_scores = ecgteach.score_delineator(delineator, qtdb, leads=0)  # each record's first lead
 score_table(qtdb_scores.pooled, "QT Database, first lead, labelled spans")
 
 # %% [markdown]

@@ -24,13 +24,16 @@ What is shipped (about 27 MB before compression, all ODC-By 1.0):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from ecgteach._files import replace_folder, sha256_file  # noqa: E402
+
 TARGET = REPO / "ecgteach" / "data"
 DEFAULT_SHARED = REPO.parent / "shared" / "data"
 
@@ -41,14 +44,6 @@ DATASETS = {
     "qtdb-sample": {"skip": {"README.md"}},
 }
 
-
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file. Usage: ``sha256(Path("x.dat"))``."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_manifest(path: Path) -> dict[str, str]:
@@ -68,7 +63,7 @@ def verify(folder: Path, manifest: dict[str, str]) -> list[str]:
         path = folder / name
         if not path.is_file():
             problems.append(f"missing: {name}")
-        elif sha256(path) != digest:
+        elif sha256_file(path) != digest:
             problems.append(f"checksum differs: {name}")
     return problems
 
@@ -95,15 +90,7 @@ def build(shared: Path) -> None:
             problems = verify(staging, manifest)
             if problems:
                 raise RuntimeError(f"copy of {dataset} does not match: {problems[:5]}")
-            final = TARGET / dataset
-            old = None
-            if final.exists():
-                old = final.with_name(f".{dataset}-old")
-                shutil.rmtree(old, ignore_errors=True)
-                final.rename(old)
-            staging.rename(final)
-            if old is not None:
-                shutil.rmtree(old)
+            replace_folder(staging, TARGET / dataset)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         print(f"{dataset}: {len(manifest)} files copied and verified -> {TARGET / dataset}")

@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
+import ecgteach
 from ecgteach._config import fast
 from ecgteach.beats import (
     LESSON_SETTINGS,
@@ -182,3 +183,16 @@ def test_every_preset_value_is_exactly_representable_by_its_control():
                     steps = (value - control.min) / control.step
                     assert abs(steps - round(steps)) < 1e-9, (name, value)
                     assert control.min <= value <= control.max, (name, value)
+
+
+def test_the_segmenter_panel_reports_a_table_not_markdown_pipes():
+    """A finished run's summary is an HTML table (seen as raw pipes in Chromium before)."""
+    from ecgteach.ui import ComparisonBoard, segmenter_panel
+
+    panel = segmenter_panel(ComparisonBoard())
+    info = ecgteach.segmenter_info()
+    html = panel.describe((None, info))
+    assert "<table>" in html and "Se %" in html and "|" not in html
+    assert f"{info.epochs_run} epochs" in html
+    row = panel.summarise(panel.config(), (None, info))
+    assert set(row) >= {"QRS onset SD (ms)", "QRS offset SD (ms)"}

@@ -20,7 +20,8 @@ from ecgteach.ecg.records import spans_from_samples
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 from build_bundled_data import read_manifest as _manifest
-from build_bundled_data import sha256 as _sha256
+
+from ecgteach._files import sha256_file as _sha256
 
 # --- the bundled copy -----------------------------------------------------------------------
 

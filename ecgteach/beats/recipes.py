@@ -131,7 +131,7 @@ def train_regression(
     :func:`ecgteach.nn.fit`; ``cache`` is a :class:`~ecgteach.nn.CacheMode`
     (``"shipped"``: the user cache, then the models shipped with ecgteach;
     ``"user"``: the user cache only; ``"train"``: always train).
-    Usage: ``train_regression(splits, "learner_lstm", scaling="scaled", epochs=4)``.
+    The module's example trains one (see above).
     """
     if model not in REGRESSORS:
         raise ValueError(f"model must be one of {list(REGRESSORS)}, got {model!r}")
@@ -193,7 +193,13 @@ def train_boundary_classifier(
     Targets: :func:`~ecgteach.beats.boundary_targets` with ``sigma`` samples;
     positions: ``position`` (``"argmax"`` or ``"mean"``) of each distribution.
     Other arguments as in :func:`train_regression` (the targets option of
-    ``scaling`` is ignored). Usage: ``train_boundary_classifier(splits, heads="separate")``.
+    ``scaling`` is ignored).
+
+    >>> from ecgteach.beats import beat_splits
+    >>> two = train_boundary_classifier(beat_splits(fast=True), heads="separate", epochs=1,
+    ...                                 progress=None, build_kwargs={"units": 4})
+    >>> sorted(two.models), len(two.fits)
+    (['offset', 'onset'], 2)
     """
     if variant not in CLASSIFIERS:
         raise ValueError(f"variant must be one of {list(CLASSIFIERS)}, got {variant!r}")

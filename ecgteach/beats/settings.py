@@ -125,7 +125,11 @@ SHIPPED_SETTINGS: tuple[str, ...] = tuple(s.name for s in _SETTINGS if s.shipped
 def run_lesson_setting(name: str, splits: BeatSplits, **overrides: Any) -> ExperimentResult:
     """Train (or load) one of :data:`LESSON_SETTINGS`; ``overrides`` replace its arguments.
 
-    Usage: ``run_lesson_setting("learner_raw", splits, epochs=1, progress=None)``.
+    >>> from ecgteach.beats import beat_splits
+    >>> result = run_lesson_setting("flattened_classifier", beat_splits(fast=True), epochs=1,
+    ...                             progress=None, build_kwargs={"units": 2, "dense_units": 4})
+    >>> result.name, result.kind
+    ('flattened states, classification', 'classification')
     """
     if name not in LESSON_SETTINGS:
         raise ValueError(f"unknown lesson setting {name!r}; choose from {list(LESSON_SETTINGS)}")

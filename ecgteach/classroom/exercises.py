@@ -3,12 +3,14 @@
 Each checker recomputes the right answer from the data (nothing is typed in),
 compares, and when the answer is wrong recognises the usual misconceptions and
 says what to look at — never a bare traceback. Checkers are registered per
-lesson with :func:`exercise`.
+lesson with :func:`exercise`; :func:`list_exercises` lists them. In a lesson
+the feedback shows as a coloured box:
 
-Usage::
-
-    ecgteach.check("01.4", 63)        # -> ✓ correct, or a hint
-    ecgteach.exercises.list_exercises()
+>>> import ecgteach
+>>> ecgteach.check("01.4", 63)
+[01.4] ✓ correct: 63: the label 76 indexes the padded row, and 13 zeros come first.
+>>> sorted(ecgteach.classroom.list_exercises())[:3]
+['01.2', '01.3', '01.4']
 """
 
 from __future__ import annotations
@@ -37,7 +39,14 @@ class Feedback:
     """The outcome of a check: ``correct`` and a message (a hint when wrong).
 
     Truthy when correct, so ``assert ecgteach.check(...)`` works for autograding.
-    Usage: ``feedback = check("01.3", shape); feedback.correct``.
+
+    >>> feedback = check("01.3", (300, 200, 1))
+    >>> feedback.correct, bool(feedback)
+    (True, True)
+    >>> feedback
+    [01.3] ✓ correct: one channel left: ...
+    >>> bool(check("01.3", (300, 200)))
+    False
     """
 
     exercise: str
@@ -61,7 +70,20 @@ class Feedback:
 
 
 def exercise(exercise_id: str, question: str) -> Callable[[Checker], Checker]:
-    """Register a checker for ``exercise_id`` (e.g. ``"02.1"``). Usage: as a decorator."""
+    """Register a checker for ``exercise_id`` (e.g. ``"02.1"``), as a decorator.
+
+    The checker takes the answer (and any context) and returns :class:`Feedback`;
+    the lessons' checkers below are registered this way.
+
+    >>> @exercise("99.1", "What is 6 x 7?")
+    ... def _check_99_1(answer):
+    ...     if answer == 42:
+    ...         return Feedback("99.1", True, "6 x 7 = 42")
+    ...     return Feedback("99.1", False, "multiply 6 by 7")
+    >>> check("99.1", 42)
+    [99.1] ✓ correct: 6 x 7 = 42
+    >>> del _CHECKS["99.1"]               # this example is no lesson's exercise
+    """
 
     def register(checker: Checker) -> Checker:
         _CHECKS[exercise_id] = (question, checker)
@@ -71,7 +93,11 @@ def exercise(exercise_id: str, question: str) -> Callable[[Checker], Checker]:
 
 
 def list_exercises() -> dict[str, str]:
-    """Exercise id -> question, for every checkable exercise. Usage: ``list_exercises()``."""
+    """Exercise id -> question, for every checkable exercise.
+
+    >>> list_exercises()["01.4"]
+    'Row 2: where does its QRS start, in samples of the unpadded beat?'
+    """
     _load_all()
     return {key: question for key, (question, _) in sorted(_CHECKS.items())}
 
@@ -80,8 +106,17 @@ def check(exercise_id: str, answer: Any, **context: Any) -> Feedback:
     """Check an answer and return feedback (shown in the notebook).
 
     Some exercises are about the student's own run: pass it as context, e.g.
-    ``check("02.2", ratio, result=learner)``.
-    Usage: ``ecgteach.check("01.4", row2_onset_unpadded)``.
+    ``check("02.2", ratio, result=learner)``. A wrong answer gets a hint aimed
+    at the likely mistake:
+
+    >>> right = check("01.4", 63)
+    >>> right.correct, right.message
+    (True, '63: the label 76 indexes the padded row, and 13 zeros come first.')
+    >>> wrong = check("01.4", 76)         # the index into the padded row
+    >>> wrong.correct, wrong.message
+    (False, 'that is the index into the padded row — ...')
+    >>> check("01.4", None).message
+    'no answer yet: replace None with your answer and run the cell again'
     """
     _load_all()
     exercise_id = str(exercise_id).strip()

@@ -1,12 +1,11 @@
 """``ecgteach lab``: copy the lessons into a working folder once, then open JupyterLab.
 
 A student's edited copy is never overwritten: lessons already in the folder are
-kept as they are, and only missing ones are copied in.
-
-Usage::
-
-    ecgteach lab                      # ~/ecgteach-lessons
-    ecgteach lab --dir course/ --no-browser
+kept as they are, and only missing ones are copied in. From a terminal,
+``ecgteach lab`` works in ``~/ecgteach-lessons``; ``ecgteach lab --dir course/
+--no-browser`` works in ``course/`` and passes ``--no-browser`` (like any
+argument it does not know) on to ``jupyter lab``. :func:`prepare_lessons` is
+the copying step alone.
 """
 
 from __future__ import annotations
@@ -26,7 +25,8 @@ DEFAULT_DIR = Path("~/ecgteach-lessons")
 def shipped_lessons() -> list[Path]:
     """The lesson notebooks of this installation (the repo's ``lessons/`` in a checkout).
 
-    Usage: ``[p.name for p in shipped_lessons()]``.
+    >>> [path.name for path in shipped_lessons()]
+    ['01_meet_the_ecg.ipynb', '02_why_the_regression_fails.ipynb', ...]
     """
     here = PACKAGE_DIR
     for folder in (here.parent / "lessons", here / "lessons"):
@@ -42,7 +42,18 @@ def shipped_lessons() -> list[Path]:
 def prepare_lessons(target: str | Path = DEFAULT_DIR) -> tuple[list[Path], list[Path]]:
     """Copy missing lessons into ``target``; return (copied, kept) paths.
 
-    Usage: ``copied, kept = prepare_lessons("~/course")``.
+    ``target`` may start with ``~`` (e.g. ``"~/course"``); it is created if needed.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     copied, kept = prepare_lessons(Path(folder) / "course")
+    ...     _ = copied[0].write_text("my notes")                 # a student edits lesson 01
+    ...     copied_again, kept_again = prepare_lessons(Path(folder) / "course")
+    ...     lesson_01 = kept_again[0].read_text()
+    >>> copied[0].name, kept
+    ('01_meet_the_ecg.ipynb', [])
+    >>> copied_again, len(kept_again) == len(copied), lesson_01
+    ([], True, 'my notes')
     """
     folder = Path(target).expanduser()
     if folder.exists() and not folder.is_dir():

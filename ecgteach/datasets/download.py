@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ecgteach._config import cache_dir
+from ecgteach._files import replace_folder
 
 COMPLETE_MARKER = ".ecgteach-complete"
 
@@ -128,14 +129,7 @@ def download_database(
             ) from error
         done = {"all"} if records is None else previous | set(records)
         (staging / COMPLETE_MARKER).write_text("\n".join(sorted(done)) + "\n")
-        old = None
-        if target.exists():
-            old = target.with_name(f".{database}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-        staging.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_folder(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target

@@ -78,7 +78,11 @@ class Delineator:
     def probabilities(self, signal: np.ndarray, fs: float) -> np.ndarray:
         """Per-sample class probabilities ``(n, 4)`` of one lead at 250 Hz (bg, P, QRS, T).
 
-        Usage: ``probs = delineator.probabilities(record.lead("ii"), 500)``.
+        >>> from ecgteach import load_ludb_record
+        >>> record = load_ludb_record(1, leads=["ii"])
+        >>> probs = as_delineator().probabilities(record.lead("ii"), record.fs)
+        >>> probs.shape, bool(abs(probs.sum(axis=1) - 1).max() < 1e-4)
+        ((2500, 4), True)
         """
         return self.probabilities_many([signal], fs)[0]
 
@@ -127,7 +131,7 @@ class Delineator:
     def waves_and_probabilities(self, signal: np.ndarray, fs: float) -> tuple[Waves, np.ndarray]:
         """The waves of one lead at the input rate, and the ``(n, 4)`` probabilities (250 Hz).
 
-        Usage: ``waves, probs = delineator.waves_and_probabilities(record.lead("ii"), 500)``.
+        The segmentation viewer shows both; ``probs[:, 2]`` is P(QRS) per 250 Hz sample.
         """
         return self.waves_and_probabilities_many([signal], fs)[0]
 

@@ -44,7 +44,7 @@ class DelineatorScores:
     ``seconds_per_record`` is the time to delineate all scored leads of one
     record (after a warm-up call); ``failures`` lists ``(record, lead, error)``
     where the delineator raised (scored as finding nothing).
-    Usage: ``scores.pooled.table()``, ``scores.by_lead["ii"].scores()["QRS onset"].sd_ms``.
+    ``by_lead`` is keyed by the records' own lead names; :meth:`lead` finds one in any case.
     """
 
     name: str
@@ -74,19 +74,29 @@ class DelineatorScores:
                  **s.as_row()} for s in scorer.scores().values()]
 
 
-def _records(records: Sequence[int | str | Record] | None,
-             leads: str | Sequence[str] | None) -> list[Record]:
+Leads = str | int | Sequence[str] | None
+
+
+def _all(leads: Leads) -> bool:
+    return leads is None or (isinstance(leads, str) and lead_name(leads) == "all")
+
+
+def _records(records: Sequence[int | str | Record] | None, leads: Leads) -> list[Record]:
     """Records as given, or LUDB records by number (default: the test patients 161-200)."""
     chosen = sorted(TEST_RECORDS) if records is None else list(records)
-    wanted = None if leads is None or (isinstance(leads, str) and lead_name(leads) == "all") \
-        else leads
+    wanted = None if _all(leads) or isinstance(leads, int) else leads
     return [r if isinstance(r, Record) else load_ludb_record(r, leads=wanted) for r in chosen]
 
 
-def _scored_leads(record: Record, leads: str | Sequence[str] | None) -> list[str]:
+def _scored_leads(record: Record, leads: Leads) -> list[str]:
     """The record's own names of the leads to score (``"all"``/``None``: every annotated lead)."""
-    if leads is None or (isinstance(leads, str) and lead_name(leads) == "all"):
+    if _all(leads):
         return [lead for lead in record.leads if lead in record.waves]
+    if isinstance(leads, int):
+        if not -len(record.leads) <= leads < len(record.leads):
+            raise ValueError(f"record {record.name} has {len(record.leads)} leads; lead index "
+                             f"{leads} does not exist")
+        return [record.leads[leads]]
     names = [leads] if isinstance(leads, str) else list(leads)
     return [record.lead_key(name) for name in names]
 
@@ -94,7 +104,7 @@ def _scored_leads(record: Record, leads: str | Sequence[str] | None) -> list[str
 def score_delineator(
     delineator: Any = None,
     records: Sequence[int | str | Record] | None = None,
-    leads: str | Sequence[str] | None = ("ii",),
+    leads: Leads = ("ii",),
     *,
     corrupt: Corruption | None = None,
     name: str = "segmenter",
@@ -105,8 +115,10 @@ def score_delineator(
     ``delineator``: ``None`` (the shipped segmenter), a Keras segmenter, a
     ``.keras`` path, a :class:`Delineator`, or any callable ``(signal, fs) ->
     waves``. ``records``: :class:`Record` objects or LUDB record numbers
-    (default: the test patients 161-200). ``leads``: a name, a list, or
-    ``"all"``/``None`` for every annotated lead (any case: ``"II"`` is ``"ii"``).
+    (default: the test patients 161-200). ``leads``: a name, a list, an index
+    into each record's leads (``0``: the first lead of every record, whatever its
+    name, as in the QT Database), or ``"all"``/``None`` for every annotated lead
+    (names in any case: ``"II"`` is ``"ii"``).
     ``corrupt(signal, fs)`` is applied to each lead first (robustness).
     Each record is one patient (``group``) for the bootstrap interval of the means.
     ``warm_up`` delineates the first lead once before timing (compilation).
@@ -178,7 +190,11 @@ def worst_beats(
     """The ``n`` annotated QRS complexes with the largest onset/offset error.
 
     ``delineator`` as in :func:`score_delineator` (``None``: the shipped segmenter).
-    Usage: ``for beat in worst_beats(test, None): print(beat)``.
+
+    >>> from ecgteach import load_ludb
+    >>> worst = worst_beats(load_ludb([161, 162], leads=["ii"]), None, n=2)
+    >>> len(worst), worst[0].worst_ms >= worst[1].worst_ms
+    (2, True)
     """
     delineate_lead = delineator if callable(delineator) and not _is_model(delineator) \
         else as_delineator(delineator)
@@ -198,7 +214,7 @@ def worst_beats(
             error[truth[:, column] < 0] = 0.0  # nothing to compare against: not a failure
             errors[column] = error
         for k, row in enumerate(truth):
-            beats.append(BadBeat(record.name, lead, int(row[1]), float(errors[0][k]),
-                                 float(errors[2][k])))
+            beats.append(BadBeat(record.name, record.lead_key(lead), int(row[1]),
+                                 float(errors[0][k]), float(errors[2][k])))
     beats.sort(key=lambda beat: beat.worst_ms, reverse=True)
     return beats[:n]

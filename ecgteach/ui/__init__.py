@@ -1,6 +1,15 @@
 """Figures, widgets and training panels for JupyterLab (plotly + ipywidgets).
 
-The lessons import their widgets from here: ``from ecgteach.ui import RecordBrowser``.
+The modules: :mod:`~ecgteach.ui.plots` (figures), :mod:`~ecgteach.ui.tables`,
+:mod:`~ecgteach.ui.widgets` (record browser, segmentation viewer ...),
+:mod:`~ecgteach.ui.panels` (training panel, comparison board) and
+:mod:`~ecgteach.ui.lesson_panels` (the lessons' panels). The lessons import
+from here:
+
+>>> from ecgteach.ui import RecordBrowser
+>>> browser = RecordBrowser(record=5)     # in a notebook, the cell's last line shows it
+>>> browser.figure.layout.title.text
+"LUDB record 5, lead ii — cardiologists' waves: ..."
 """
 
 from ecgteach.ui.lesson_panels import (

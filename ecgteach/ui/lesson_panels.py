@@ -1,15 +1,16 @@
 """Training panels wired to the lessons' recipes: regression (02), classifier (03), segmenter (04).
 
-Each factory returns a :class:`~ecgteach.panels.TrainingPanel` whose knobs map
-onto :mod:`ecgteach.experiments` (or :mod:`ecgteach.train` for the segmenter),
-and adds every finished run to a :class:`~ecgteach.panels.ComparisonBoard`.
-``fast()`` tells whether ``ECGTEACH_FAST=1`` asks for the test suite's small
-settings.
+Each factory returns a :class:`~ecgteach.ui.panels.TrainingPanel` whose knobs
+map onto the recipes of :mod:`ecgteach.beats` (or
+:mod:`ecgteach.delineation.training` for the segmenter), and adds every
+finished run to a :class:`~ecgteach.ui.panels.ComparisonBoard`. ``fast()``
+tells whether ``ECGTEACH_FAST=1`` asks for the test suite's small settings.
+Building a panel trains nothing; pressing Train (``panel.start()``) does.
 
-Usage::
-
-    board = ComparisonBoard()
-    regression_panel(splits, board)       # lesson 02: the learner's LSTM and its fixes
+>>> board = ComparisonBoard()
+>>> panel = regression_panel(beat_splits(fast=True), board)   # lesson 02: the learner's LSTM
+>>> panel.preset.value, panel.config()["units"]
+("learner's LSTM, raw data", '64, 256, 100')
 """
 
 from __future__ import annotations
@@ -34,12 +35,18 @@ from ecgteach.delineation.training import DEFAULT_RECIPE, train_default_segmente
 from ecgteach.evaluation.collapse import COLLAPSED_BELOW
 from ecgteach.nn.models import boundary_classifier
 from ecgteach.ui.panels import ComparisonBoard, TrainingPanel
+from ecgteach.ui.tables import table_html
 
 
 def parse_units(text: str) -> tuple[int, ...]:
     """``"64, 256, 100"`` -> ``(64, 256, 100)``: one LSTM layer per number.
 
-    Usage: ``parse_units("32")``.
+    >>> parse_units("64, 256, 100"), parse_units("32")
+    ((64, 256, 100), (32,))
+    >>> parse_units("64, many")
+    Traceback (most recent call last):
+    ...
+    ValueError: units must be whole numbers separated by commas, got '64, many'
     """
     try:
         units = tuple(int(part) for part in str(text).replace(";", ",").split(",") if part.strip())
@@ -121,7 +128,7 @@ class _ShiftedSplits:
 
 
 def _result_html(result: Any) -> str:
-    """A small HTML summary of an :class:`~ecgteach.experiments.ExperimentResult`."""
+    """A small HTML summary of an :class:`~ecgteach.beats.ExperimentResult`."""
     row = result.summary_row("val")
     parts = []
     for boundary in ("onset", "offset"):
@@ -251,8 +258,13 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None,
     epochs, batch size, input channels, voltage/time/target scaling. The "start
     from" menu sets every knob of one of the lesson's models
     (:func:`regression_presets`); ``preset`` chooses one up front (default:
-    the learner's model on raw data).
-    Usage: ``regression_panel(beat_splits(), ComparisonBoard())``.
+    the learner's model on raw data). The lesson builds it with
+    ``regression_panel(beat_splits(n_train=300), ComparisonBoard())``.
+
+    >>> panel = regression_panel(beat_splits(fast=True),
+    ...                          preset="learner's LSTM, scaled inputs and targets")
+    >>> {knob: panel.config()[knob] for knob in ("voltage", "time", "targets")}
+    {'voltage': 'standardised', 'time': 'scaled', 'targets': 'zscore'}
     """
     import ipywidgets as widgets
 
@@ -323,7 +335,13 @@ def classifier_panel(splits: Any, board: ComparisonBoard | None = None,
     network with two heads or two networks, LSTM units and layers, bidirectional,
     target width sigma, learning rate, epochs, batch size. The "start from" menu
     sets every knob of one of the lesson's models (:func:`classifier_presets`).
-    Usage: ``classifier_panel(beat_splits(), ComparisonBoard())``.
+
+    >>> panel = classifier_panel(beat_splits(fast=True), ComparisonBoard())
+    >>> panel.preset.value
+    'boundary classifier, all states, joint heads'
+    >>> panel.preset.value = "boundary classifier, last state only"    # the menu
+    >>> panel.config()["variant"]
+    'last_state'
     """
     import ipywidgets as widgets
 
@@ -376,8 +394,14 @@ def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
     """Lesson 04: retrain the BiLSTM segmenter from scratch (the default recipe's knobs).
 
     Knobs: LSTM units, convolution filters, training leads, time budget, epochs,
-    seed. The result is scored on the validation patients, lead ii.
-    Usage: ``segmenter_panel(ComparisonBoard(metric="QRS onset SD (ms)"))``.
+    seed. The result is scored on the validation patients, lead ii; the board
+    can chart its QRS onset or offset SD.
+
+    >>> panel = segmenter_panel(ComparisonBoard(metric="QRS onset SD (ms)"))
+    >>> list(panel.controls)
+    ['lstm_units', 'conv_filters', 'leads', 'seconds', 'epochs', 'seed']
+    >>> panel.config()["conv_filters"], panel.board.metric
+    ((16, 32), 'QRS onset SD (ms)')
     """
     import ipywidgets as widgets
 
@@ -409,14 +433,24 @@ def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
 
     def describe(result: Any) -> str:
         _, info = result
-        table = info.get("validation_scores", {}).get("ii", {}).get("table", "")
-        return (f"<p>Trained {info['epochs_run']} epochs in {info['training_seconds']:.0f} s "
-                f"({info['n_params']:,} parameters). Validation patients, lead ii:</p>"
-                f"<pre>{escape(table)}</pre>")
+        text = (f"<p>Trained {info.epochs_run} epochs in {info.training_seconds:.0f} s "
+                f"({info.n_params:,} parameters).")
+        summary = info.validation_scores.get("ii")
+        if summary is None:
+            return text + "</p>"
+        names = {"boundary": "boundary", "sensitivity": "Se %", "ppv": "PPV %",
+                 "mean_ms": "mean ms", "sd_ms": "SD ms", "cse_tolerance_ms": "CSE 2σ ms",
+                 "n_true": "n true"}
+        rows = [{label: row.get(key, "") for key, label in names.items()}
+                for row in summary.rows]
+        columns = list(names.values())
+        return (text + f" Validation patients, lead ii ({summary.n_leads_scored} leads):</p>"
+                + table_html(rows, columns).data)
 
     def summarise(config: dict[str, Any], result: Any) -> dict[str, Any]:
         _, info = result
-        rows = info.get("validation_scores", {}).get("ii", {}).get("rows", [])
+        summary = info.validation_scores.get("ii")
+        rows = summary.rows if summary is not None else []
         out = {k: v for k, v in config.items() if k != "seconds"}
         out["conv_filters"] = ", ".join(str(f) for f in config["conv_filters"])
         for row in rows:

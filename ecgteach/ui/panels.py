@@ -4,18 +4,34 @@ The panel knows nothing about models: it is given named controls (sliders,
 dropdowns, checkboxes) and a ``train(config, on_epoch, stop)`` function. Train
 runs it in a background thread, so the kernel stays free to receive a click
 on Stop; the loss curve grows each epoch; errors are shown in the panel. Each
-finished run can be added to a :class:`ComparisonBoard`.
+finished run can be added to a :class:`ComparisonBoard`. In a notebook, a
+panel as the last line of a cell displays itself; the lessons' panels are in
+:mod:`ecgteach.ui.lesson_panels`. Here ``train`` is a stand-in for a Keras
+fit (``callbacks=[on_epoch], stop_event=stop``) whose loss halves each epoch:
 
-Usage::
-
-    board = ComparisonBoard()
-    panel = TrainingPanel(
-        controls={"units": widgets.IntSlider(32, 8, 128), "epochs": widgets.IntSlider(5, 1, 30)},
-        train=lambda config, on_epoch, stop: my_training(**config, callbacks=[on_epoch],
-                                                         stop_event=stop),
-        board=board,
-    )
-    panel          # displays itself
+>>> import ipywidgets as widgets
+>>> def train(config, on_epoch, stop):
+...     loss = 1.0
+...     for epoch in range(config["epochs"]):
+...         if stop.is_set():
+...             break
+...         loss /= 2
+...         on_epoch(epoch, {"loss": loss, "val_loss": 1.5 * loss})
+...     return loss
+>>> board = ComparisonBoard(metric="final loss")
+>>> panel = TrainingPanel(
+...     controls={"units": widgets.IntSlider(32, 8, 128, description="units"),
+...               "epochs": widgets.IntSlider(3, 1, 30, description="epochs")},
+...     train=train, summarise=lambda config, loss: {**config, "final loss": loss},
+...     board=board)
+>>> panel.start()                     # what the Train button does
+True
+>>> panel.wait(timeout=30), panel.progress.value
+(True, 'Run 1: done in ... s.')
+>>> panel.figure.data[0].y            # the training loss, one point per epoch
+(0.5, 0.25, 0.125)
+>>> board.rows
+[('run 1', {'units': 32, 'epochs': 3, 'final loss': 0.125, 'seconds': ...})]
 """
 
 from __future__ import annotations
@@ -41,7 +57,14 @@ class ComparisonBoard:
 
     ``add(name, row)`` takes a flat dict (configuration and results); the table
     shows every key seen so far, the chart one bar per run for ``metric``.
-    Usage: ``board.add("run 1", {"units": 32, "QRS onset MAE (ms)": 9.5})``.
+
+    >>> board = ComparisonBoard()
+    >>> board.add("run 1", {"units": 32, "QRS onset MAE (ms)": 9.5})
+    >>> board.add("run 2", {"units": 64, "dropout": 0.2, "QRS onset MAE (ms)": 7.25})
+    >>> board.figure.data[0].x, board.figure.data[0].y
+    (('run 1', 'run 2'), (9.5, 7.25))
+    >>> "dropout" in board.table.value           # a column for every key
+    True
     """
 
     def __init__(self, metric: str = "QRS onset MAE (ms)", title: str = "Runs so far") -> None:
@@ -117,8 +140,19 @@ class TrainingPanel:
     must call ``on_epoch(epoch, logs)`` after each epoch (``logs`` with ``loss``
     and optionally ``val_loss``) and end soon after ``stop.is_set()``. Its return
     value goes through ``describe(result) -> html`` into the result area and
-    through ``summarise(config, result) -> dict`` onto the board.
-    Usage: see the module docstring; ``panel.wait()`` blocks until a run ends.
+    through ``summarise(config, result) -> dict`` onto the board. The module
+    docstring runs such a ``train``; :meth:`wait` blocks until a run ends (for
+    tests and scripts). An error in ``train`` is shown in the panel, not lost in
+    the thread:
+
+    >>> import ipywidgets as widgets
+    >>> def broken(config, on_epoch, stop):
+    ...     raise ValueError("units must be positive")
+    >>> panel = TrainingPanel({"units": widgets.IntSlider(0, 0, 8)}, broken)
+    >>> panel.start(), panel.wait(timeout=30)
+    (True, True)
+    >>> panel.error, panel.progress.value
+    (ValueError('units must be positive'), 'Run 1: failed after ... s.')
     """
 
     def __init__(
@@ -214,7 +248,20 @@ class TrainingPanel:
     def use_preset(self, label: str) -> None:
         """Set every knob of a preset (a lesson's setting); other knobs keep their values.
 
-        Usage: ``panel.use_preset("learner's LSTM, scaled inputs and targets")``.
+        A lesson calls e.g. ``panel.use_preset("learner's LSTM, scaled inputs and
+        targets")``; moving a knob by hand afterwards leaves the preset:
+
+        >>> import ipywidgets as widgets
+        >>> panel = TrainingPanel(
+        ...     {"units": widgets.IntSlider(32, 8, 128), "dropout": widgets.FloatSlider(0.1)},
+        ...     train=lambda config, on_epoch, stop: None,
+        ...     presets={"small": {"units": 8}, "large": {"units": 128}})
+        >>> panel.use_preset("large")
+        >>> panel.config(), panel.preset.value
+        ({'units': 128, 'dropout': 0.1}, 'large')
+        >>> panel.controls["units"].value = 100
+        >>> panel.preset.value
+        '(your own settings)'
         """
         if label not in self.presets:
             raise ValueError(f"unknown preset {label!r}; choose from {list(self.presets)}")

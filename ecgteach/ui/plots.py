@@ -2,11 +2,15 @@
 
 Every function returns a ``plotly.graph_objects.Figure`` (or a ``FigureWidget``
 with ``widget=True``) built from data passed in: nothing is drawn by hand.
+In a notebook a figure as the last line of a cell (or ``fig.show()``) draws
+it; no browser is needed to build one and look at what it holds:
 
-Usage::
-
-    record_figure(load_ludb_record(1), "ii", start_s=0, stop_s=4).show()
-    qrs_duration_figure(qrs_durations(load_ludb(leads=["ii"]))).show()
+>>> from ecgteach import load_ludb, load_ludb_record, qrs_durations
+>>> fig = record_figure(load_ludb_record(1, leads=["ii"]), "ii", start_s=0, stop_s=4)
+>>> fig.layout.title.text
+"LUDB record 1, lead ii — cardiologists' waves: 5 P, 6 QRS, 5 T"
+>>> qrs_duration_figure(qrs_durations(load_ludb(leads=["ii"]))).layout.title.text
+'QRS duration of 1817 annotated complexes'
 """
 
 from __future__ import annotations
@@ -41,7 +45,16 @@ def keep_widget_state(figure: Any) -> None:
     reloads the page (or a second view) never sees: it would draw the figure as
     first displayed. Every widget in ecgteach calls this after each update, so
     a reloaded lesson shows the current curves. A plain ``Figure`` is left alone.
-    Usage: ``with fig.batch_update(): ...; keep_widget_state(fig)``.
+    :func:`updating` calls it at the end of a batch update.
+
+    >>> import plotly.graph_objects as go
+    >>> fig = go.FigureWidget()
+    >>> _ = fig.add_scatter(y=[1, 2, 3])
+    >>> fig._widget_data              # what a reloaded page would draw: the empty figure
+    []
+    >>> keep_widget_state(fig)
+    >>> fig._widget_data[0]["y"]
+    [1, 2, 3]
     """
     if hasattr(figure, "_widget_data"):
         figure._widget_layout = copy.deepcopy(figure._layout_obj._props)
@@ -52,7 +65,15 @@ def keep_widget_state(figure: Any) -> None:
 def updating(figure: Any) -> Iterator[Any]:
     """``figure.batch_update()`` followed by :func:`keep_widget_state`.
 
-    Usage: ``with updating(fig): fig.data[0].y = new_y``.
+    Every widget redraws its figure this way:
+
+    >>> from ecgteach import load_ludb_record
+    >>> fig = record_figure(load_ludb_record(1, leads=["ii"]), "ii", widget=True)
+    >>> with updating(fig):
+    ...     fig.data[0].y = fig.data[0].y * 2
+    ...     fig.layout.title.text = "lead ii, twice as large"
+    >>> fig._widget_layout["title"]["text"]        # kept for a reloaded page
+    'lead ii, twice as large'
     """
     with figure.batch_update():
         yield figure
@@ -70,9 +91,19 @@ def wave_shapes(
 ) -> list[dict]:
     """Plotly shape dicts shading each wave between its onset and offset.
 
-    A wave with a missing boundary is shaded from its peak only, with a dashed
-    outline, so students see that the boundary was not annotated.
-    Usage: ``fig.update_layout(shapes=wave_shapes(record.waves["ii"], 500, 0, 10))``.
+    A wave with a missing boundary is shaded only up to its peak on that side,
+    with a dotted outline, so students see that the boundary was not annotated.
+    The shapes go into a figure with ``fig.update_layout(shapes=...)``.
+
+    >>> from ecgteach import load_ludb_record
+    >>> record = load_ludb_record(1, leads=["ii"])
+    >>> shapes = wave_shapes(record.waves["ii"], record.fs, 0, 4)
+    >>> len(shapes), shapes[0]["fillcolor"]           # 7 waves in 0-4 s, the first a P wave
+    (7, '#1f77b4')
+    >>> qrs_without_offset = {"QRS": np.array([[100, 110, MISSING]])}
+    >>> shape, = wave_shapes(qrs_without_offset, 500, 0, 1)
+    >>> print(shape["x0"], shape["x1"], shape["line"])   # onset to peak, dotted
+    0.2 0.22 {'width': 1, 'dash': 'dot', 'color': '#d62728'}
     """
     shapes = []
     for kind in WAVE_KINDS:
@@ -113,7 +144,10 @@ def record_traces(
 ) -> tuple[dict, dict]:
     """The data of a record view: (trace dict, layout dict), for building or updating figures.
 
-    Usage: ``trace, layout = record_traces(record, "ii", 0, 4)``.
+    >>> from ecgteach import load_ludb_record
+    >>> trace, layout = record_traces(load_ludb_record(1, leads=["ii"]), "ii", 0, 4)
+    >>> trace["name"], trace["x"].size, layout["xaxis"]["range"]    # 4 s at 500 Hz
+    ('lead ii', 2001, [0, 4])
     """
     stop_s = record.duration_s if stop_s is None else stop_s
     if not 0 <= start_s < stop_s:
@@ -150,7 +184,12 @@ def record_figure(
     """An ECG lead with the cardiologists' P (blue), QRS (red) and T (green) waves shaded.
 
     Grey bands are the unlabelled parts (first and last beats of LUDB records).
-    Usage: ``record_figure(load_ludb_record(1), "ii").show()``.
+    The extra traces are the legend entries of the bands.
+
+    >>> from ecgteach import load_ludb_record
+    >>> fig = record_figure(load_ludb_record(1, leads=["ii"]), "ii")
+    >>> [trace.name for trace in fig.data]
+    ['lead ii', 'P', 'QRS', 'T', 'not labelled']
     """
     import plotly.graph_objects as go
 
@@ -178,7 +217,10 @@ def record_figure(
 def qrs_duration_figure(durations_ms: np.ndarray, bin_ms: float = 4.0, widget: bool = False):
     """Histogram of QRS durations with the median and the 120 ms wide-QRS threshold.
 
-    Usage: ``qrs_duration_figure(qrs_durations(load_ludb(leads=["ii"])))``.
+    >>> from ecgteach import load_ludb, qrs_durations
+    >>> fig = qrs_duration_figure(qrs_durations(load_ludb(range(1, 11), leads=["ii"])))
+    >>> fig.layout.title.text, [note.text for note in fig.layout.annotations]
+    ('QRS duration of 82 annotated complexes', ['median 89 ms', '120 ms'])
     """
     import plotly.graph_objects as go
 
@@ -209,7 +251,12 @@ def seed_beats_figure(beats: SeedDataset, rows: Sequence[int] = (0, 1, 2), widge
 
     Each panel is one row as the network sees it (sample index on x), with the
     zero padding shaded and the onset (red) and offset (green) labels as lines.
-    Usage: ``seed_beats_figure(beats, rows=[0, 5, 9]).show()``.
+
+    >>> from ecgteach import load_ludb_record, make_seed_dataset
+    >>> beats = make_seed_dataset([load_ludb_record(1, leads=["ii"])], lead="ii", n_beats=None)
+    >>> fig = seed_beats_figure(beats, rows=[0, 2])
+    >>> [title.text for title in fig.layout.annotations]
+    ['row 0: record 1, 0 padded', 'row 2: record 1, 0 padded']
     """
     from plotly.subplots import make_subplots
 
@@ -269,8 +316,16 @@ def prediction_figure(
 ):
     """A lead with the cardiologists' waves (top strip) and the model's (bottom strip).
 
-    ``delineator(signal, fs) -> waves`` (e.g. :class:`ecgteach.Delineator`).
-    Usage: ``prediction_figure(record, "ii", ecgteach.Delineator(), 0, 5)``.
+    ``delineator(signal, fs) -> waves``: usually ``ecgteach.Delineator()``; here
+    a stand-in that returns the cardiologists' own waves, so both strips agree:
+
+    >>> from ecgteach import load_ludb_record
+    >>> record = load_ludb_record(1, leads=["ii"])
+    >>> fig = prediction_figure(record, "ii", lambda signal, fs: record.waves["ii"], 0, 4)
+    >>> len(fig.layout.shapes)                        # 7 waves in 0-4 s, in each strip
+    14
+    >>> fig.layout.title.text
+    'LUDB 1, lead ii — top strip: cardiologists, bottom strip: model'
     """
     import plotly.graph_objects as go
 
@@ -301,8 +356,26 @@ def prediction_figure(
 def robustness_figure(curve: dict, x_title: str = "corruption"):
     """Se (%) and error SD (ms) per boundary as the corruption grows.
 
-    ``curve`` maps a corruption level to ``DelineationScorer.scores()`` at that level.
-    Usage: ``robustness_figure({snr: scores, ...}, "SNR (dB)")``.
+    ``curve`` maps a corruption level to ``DelineationScorer.scores()`` at that
+    level, e.g. a model scored at several SNRs (``x_title="SNR (dB)"``). Here
+    the stand-in model is the cardiologists' labels moved by random jitter:
+
+    >>> from ecgteach import DelineationScorer, load_ludb_record
+    >>> record = load_ludb_record(1, leads=["ii"])
+    >>> rng = np.random.default_rng(0)
+    >>> curve = {}
+    >>> for jitter in (0, 2, 5):
+    ...     moved = {kind: np.where(rows >= 0, rows + rng.integers(-jitter, jitter + 1,
+    ...                                                            rows.shape), -1)
+    ...              for kind, rows in record.waves["ii"].items()}
+    ...     scorer = DelineationScorer()
+    ...     _ = scorer.add_lead(record, "ii", moved)
+    ...     curve[jitter] = scorer.scores()
+    >>> fig = robustness_figure(curve, "jitter (samples)")
+    >>> fig.data[0].name, fig.data[0].y               # QRS onset: Se (%), all found
+    ('QRS onset', (100.0, 100.0, 100.0))
+    >>> [round(sd, 1) for sd in fig.data[1].y]        # QRS onset: error SD (ms) grows
+    [0.0, 3.0, 3.4]
     """
     from plotly.subplots import make_subplots
 
@@ -325,10 +398,20 @@ def robustness_figure(curve: dict, x_title: str = "corruption"):
 def label_agreement_figure(rows: Sequence, departs_ms: float = 10.0):
     """Per record: a lead's labels against the other leads' (x), the model's error (y).
 
-    ``rows`` are :class:`ecgteach.robustness.LabelAgreement`. Points on the dashed
+    ``rows`` are :class:`ecgteach.evaluation.LabelAgreement`, usually
+    ``label_agreement(test_records, ecgteach.Delineator())``. Points on the dashed
     line y = −x are records where the model sides with the other leads; on y = 0,
-    with this lead's label. Usage:
-    ``label_agreement_figure(label_agreement(test_records, delineator))``.
+    with this lead's label. A stand-in model that returns lead ii's labels puts
+    every record on y = 0:
+
+    >>> from ecgteach import label_agreement, load_ludb
+    >>> rows = [row for record in load_ludb(range(1, 11))
+    ...         for row in label_agreement([record], lambda signal, fs, r=record: r.waves["ii"])]
+    >>> fig = label_agreement_figure(rows)
+    >>> [(trace.name, len(trace.x)) for trace in fig.data[2:]]     # the records
+    [('label agrees with the other leads', 7), ('label departs by > 10 ms', 3)]
+    >>> fig.data[3].text, fig.data[3].y.tolist()      # departing labels, model on y = 0
+    (('record 1, 6 beats', 'record 8, 10 beats', 'record 10, 8 beats'), [0.0, 0.0, 0.0])
     """
     import plotly.graph_objects as go
 
@@ -367,8 +450,21 @@ def beat_gallery_figure(records: Sequence[Record], beats: Sequence, delineator,
                         half_width_s: float = 0.4):
     """Small multiples of beats (e.g. the worst ones): ECG, true QRS (top), model's (bottom).
 
-    ``beats`` are :class:`ecgteach.robustness.BadBeat` (record, lead, peak, errors).
-    Usage: ``beat_gallery_figure(test_records, worst_beats(test_records, d), d)``.
+    ``beats`` are :class:`ecgteach.delineation.BadBeat` (record, lead, peak,
+    errors), e.g. from ``worst_beats(test_records, delineator)``; ``delineator``
+    is usually ``ecgteach.Delineator()``. Here a stand-in that misses the first
+    QRS and puts the other onsets 3 samples (6 ms) early:
+
+    >>> from ecgteach import load_ludb_record
+    >>> from ecgteach.delineation import worst_beats
+    >>> record = load_ludb_record(1, leads=["ii"])
+    >>> waves = {kind: rows.copy() for kind, rows in record.waves["ii"].items()}
+    >>> waves["QRS"] = waves["QRS"][1:] - [3, 0, 0]
+    >>> def stand_in(signal, fs):
+    ...     return waves
+    >>> fig = beat_gallery_figure([record], worst_beats([record], stand_in, n=3), stand_in)
+    >>> [title.text for title in fig.layout.annotations]
+    ['rec 1: on +nan, off +nan ms', 'rec 1: on -6, off +0 ms', 'rec 1: on -6, off +0 ms']
     """
     from plotly.subplots import make_subplots
 
@@ -396,7 +492,7 @@ def beat_gallery_figure(records: Sequence[Record], beats: Sequence, delineator,
                         mode="lines", line=dict(color="black", width=1), showlegend=False,
                         row=row, col=col)
         axis = "" if i == 0 else str(i + 1)
-        for waves, y0, y1 in ((record.waves[beat.lead], 0.85, 1.0),
+        for waves, y0, y1 in ((record.lead_waves(beat.lead), 0.85, 1.0),
                               (predictions[key], 0.0, 0.15)):
             for onset, _, offset in waves["QRS"]:
                 if onset < 0 or offset < 0 or offset / record.fs < start_s or \
@@ -414,7 +510,12 @@ def beat_gallery_figure(records: Sequence[Record], beats: Sequence, delineator,
 def loss_figure(history: dict, title: str = "loss per epoch", log_y: bool = True):
     """Training and validation loss curves from a Keras-style history dict.
 
-    Usage: ``loss_figure(result.history)``.
+    E.g. ``loss_figure(result.history)`` for an
+    :class:`~ecgteach.beats.ExperimentResult`:
+
+    >>> fig = loss_figure({"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.6]})
+    >>> [trace.name for trace in fig.data], fig.data[1].x, fig.layout.yaxis.type
+    (['training', 'validation'], (1, 2, 3), 'log')
     """
     import plotly.graph_objects as go
 
@@ -437,7 +538,20 @@ def prediction_scatter(result, part: str = "val", title: str | None = None):
     """Predicted vs true QRS onset and offset (ms into the row), one dot per beat.
 
     A model that collapsed draws a horizontal line: the same answer for every beat.
-    Usage: ``prediction_scatter(result)``.
+    ``result`` is an :class:`~ecgteach.beats.ExperimentResult` (``labels``,
+    ``predictions``, ``fs``, ``name``); here a stand-in that always answers the mean:
+
+    >>> from types import SimpleNamespace
+    >>> from ecgteach import load_ludb_record, make_seed_dataset
+    >>> beats = make_seed_dataset([load_ludb_record(1, leads=["ii"])], lead="ii", n_beats=None)
+    >>> mean = np.tile(beats.y.mean(axis=0), (len(beats), 1))
+    >>> collapsed = SimpleNamespace(name="collapsed", fs=beats.fs, labels={"val": beats.y},
+    ...                             predictions={"val": mean})
+    >>> fig = prediction_scatter(collapsed)
+    >>> fig.layout.title.text
+    'collapsed: predicted vs true (val)'
+    >>> fig.data[0].x, fig.data[0].y                   # QRS onset (ms): one answer
+    (array([264., 260., 264., 244.]), array([258., 258., 258., 258.]))
     """
     from plotly.subplots import make_subplots
 
@@ -462,7 +576,10 @@ def prediction_scatter(result, part: str = "val", title: str | None = None):
 def window_figure(windows, index: int = 0):
     """One segmentation window: the signal with its per-sample labels as bands.
 
-    Usage: ``window_figure(make_windows(records, ["ii"]), 0)``.
+    >>> from ecgteach import load_ludb_record, make_windows
+    >>> fig = window_figure(make_windows([load_ludb_record(1, leads=["ii"])], ["ii"]), 0)
+    >>> fig.layout.title.text
+    'window 0: record 1, lead ii — every sample labelled (grey: unlabelled)'
     """
     import plotly.graph_objects as go
 

@@ -1,12 +1,13 @@
 """Interactive widgets (ipywidgets 8 + plotly FigureWidget) for the lessons.
 
 Logic lives here and is tested headless: set a control's ``.value`` and the
-figure's data changes, with no browser needed.
+figure's data changes, with no browser needed. In a notebook, a widget as the
+last line of a cell displays itself.
 
-Usage::
-
-    browser = RecordBrowser()        # in a notebook cell: displays itself
-    browser.record.value = 17        # what a student's slider does
+>>> browser = RecordBrowser()
+>>> browser.record.value = 17        # what a student's slider does
+>>> browser.figure.layout.title.text
+"LUDB record 17, lead ii — cardiologists' waves: 9 P, 10 QRS, 9 T"
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from ecgteach.datasets.ludb import LUDB_LEADS, LUDB_RECORDS, load_ludb_record, ludb_metadata
 from ecgteach.delineation.scoring import score_delineator
 from ecgteach.delineation.segmenter import MODEL_FS
+from ecgteach.ecg.leads import lead_name
 from ecgteach.evaluation.metrics import DelineationScorer
 from ecgteach.evaluation.robustness import add_baseline_wander, add_noise
 from ecgteach.ui.plots import WAVE_COLOURS, record_figure, record_traces, updating, wave_shapes
@@ -26,7 +28,17 @@ class RecordBrowser:
 
     Controls: record (1-200), lead (12 leads), time window (s), and a summary
     line with the patient's rhythm and the number of annotated waves.
-    Usage: ``RecordBrowser(record=1, lead="ii")`` as the last line of a cell.
+
+    >>> browser = RecordBrowser(record=1, lead="ii")
+    >>> browser.summary.value
+    '<b>patient 1</b>: F, 51 years, Sinus bradycardia. Lead ii: 6 QRS, 5 P, 5 T annotated; ...'
+    >>> browser.lead.value = "v1"
+    >>> browser.window.value = (2.0, 4.0)
+    >>> browser.figure.data[0].name, browser.figure.layout.xaxis.range
+    ('lead v1', (2.0, 4.0))
+    >>> browser.record_slider.value = 2              # the slider moves the record box
+    >>> browser.record.value, browser.figure.layout.title.text
+    (2, "LUDB record 2, lead v1 — cardiologists' waves: 8 P, 9 QRS, 8 T")
     """
 
     def __init__(
@@ -44,7 +56,7 @@ class RecordBrowser:
         )
         widgets.jslink((self.record, "value"), (self.record_slider, "value"))
         self.lead = widgets.Dropdown(
-            options=list(LUDB_LEADS), value=lead, description="lead",
+            options=list(LUDB_LEADS), value=lead_name(lead), description="lead",
             layout=widgets.Layout(width="160px"),
         )
         self.window = widgets.FloatRangeSlider(
@@ -122,8 +134,20 @@ class ProbabilityInspector:
     cardiologists' onset and offset; the header gives both errors in ms. This is
     the picture the learner described when boundaries-as-classification worked.
     ``onset_probs``/``offset_probs`` are ``(n, length)`` distributions over time for
-    the rows of ``beats``.
-    Usage: ``ProbabilityInspector(val_beats, probs["onset"], probs["offset"])``.
+    the rows of ``beats``, e.g. a boundary classifier's outputs on the validation
+    beats. Here a stand-in that is sure of one sample per beat, 2 samples (8 ms
+    at 250 Hz) after the true onset and 1 sample before the true offset:
+
+    >>> from ecgteach import load_ludb_record, make_seed_dataset
+    >>> beats = make_seed_dataset([load_ludb_record(1, leads=["ii"])], lead="ii", n_beats=None)
+    >>> one_hot = np.eye(beats.length)
+    >>> inspector = ProbabilityInspector(beats, one_hot[beats.y[:, 0] + 2],
+    ...                                  one_hot[beats.y[:, 1] - 1])
+    >>> inspector.errors_ms()[0]
+    array([ 8., -4.])
+    >>> inspector.index.value = 2
+    >>> print(inspector.summary.value)
+    Highest probability: onset 1.00 at sample 68 (true 66), offset 1.00 at sample 87 (true 88).
     """
 
     def __init__(
@@ -214,7 +238,10 @@ class SegmentationViewer:
     cardiologists', the bottom strip the model's. Tick "probabilities" to see the
     per-sample class probabilities. The header gives this lead's QRS onset and
     offset errors (ms) against the cardiologists, matched within 150 ms.
-    Usage: ``SegmentationViewer(test_records, delineator)``.
+    ``delineator`` needs ``waves_and_probabilities(signal, fs)``, as
+    :class:`ecgteach.Delineator` has; lesson 04 shows
+    ``SegmentationViewer(test_records, ecgteach.Delineator())``. The example of
+    :class:`RobustnessExplorer` runs one (its ``viewer``).
     """
 
     def __init__(
@@ -231,7 +258,8 @@ class SegmentationViewer:
             options=[(f"{r.database} {r.name}", i) for i, r in enumerate(self.records)],
             value=index, description="record",
         )
-        self.lead = widgets.Dropdown(options=list(self.records[index].leads), value=lead,
+        self.lead = widgets.Dropdown(options=list(self.records[index].leads),
+                                     value=self.records[index].lead_key(lead),
                                      description="lead")
         self.show_probabilities = widgets.Checkbox(value=False, description="probabilities")
         self.summary = widgets.HTML()
@@ -318,7 +346,18 @@ class RobustnessExplorer:
     The figure shows one record's lead, corrupted, with the cardiologists' waves
     (top strip) and the model's (bottom strip). The table scores the model on
     all ``records`` at the current setting, beside the clean score.
-    Usage: ``RobustnessExplorer(test_records, delineator)``.
+
+    >>> import ecgteach
+    >>> from ecgteach import TEST_RECORDS, load_ludb
+    >>> explorer = RobustnessExplorer(load_ludb(TEST_RECORDS[:2], leads=["ii"]),
+    ...                               ecgteach.Delineator())
+    >>> print(explorer.viewer.summary.value)      # record 161, no corruption yet
+    <b>Errors on this lead</b> (model − cardiologist): QRS onset ... ms (found 8/8);
+    QRS offset ... ms (found 8/8)
+    >>> explorer.snr_db.value = 0.0               # as much noise as signal
+    >>> clean, noisy = explorer.clean["P onset"], explorer.current_scores()["P onset"]
+    >>> noisy.sensitivity < clean.sensitivity     # the small P waves drown first
+    True
     """
 
     def __init__(self, records, delineator, lead: str = "ii") -> None:
