@@ -96,6 +96,7 @@ from ecgteach.ecg import (
     resample_record,
     resample_signal,
     standardise,
+    write_annotations,
 )
 from ecgteach.evaluation import (
     COLLAPSED_BELOW,
@@ -186,4 +187,5 @@ __all__ = [
     "train_boundary_classifier",
     "train_default_segmenter",
     "train_regression",
+    "write_annotations",
 ]
