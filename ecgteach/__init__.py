@@ -49,6 +49,7 @@ from ecgteach.beats import (
     train_regression,
 )
 from ecgteach.classroom import check
+from ecgteach.classroom.claims import claim
 from ecgteach.datasets import (
     LUDB_FS,
     LUDB_LEADS,
@@ -66,6 +67,7 @@ from ecgteach.datasets import (
     quirk_counts,
     split_overlap,
     split_patients,
+    unlabelled_p_waves,
 )
 from ecgteach.delineation import (
     MODEL_FS,
@@ -148,6 +150,7 @@ __all__ = [
     "bundled_qtdb_records",
     "cache_dir",
     "check",
+    "claim",
     "collapse_ratio",
     "count_params",
     "delineate",
@@ -187,5 +190,6 @@ __all__ = [
     "train_boundary_classifier",
     "train_default_segmenter",
     "train_regression",
+    "unlabelled_p_waves",
     "write_annotations",
 ]

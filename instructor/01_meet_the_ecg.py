@@ -10,6 +10,17 @@
 # and build the exact dataset a learner once fed to an LSTM — the one lesson 02 trains on.
 #
 # Everything runs offline: the data ships with `ecgteach`.
+#
+# **After this lesson you can:**
+#
+# * name the P, QRS and T waves and their boundaries on a real ECG
+# * load LUDB records and their per-lead labels
+# * explain why training and scoring stay inside the labelled span
+# * build the learner's `[time, voltage]` beats and read their shape
+#
+# **Prerequisites:** Python and NumPy (arrays, indexing); no machine learning yet.
+#
+# **Time:** about 20 min in class; sections 5 and 6 (*optional*) can be read at home.
 
 # %% [markdown]
 # ## 1. What is on an ECG?
@@ -78,14 +89,24 @@ print(f"last label at {last_label_s.min():.2f}–{last_label_s.max():.2f} s "
 # %% [markdown]
 # ## 4. Browse all 200 patients
 #
-# Pick a record, a lead and a time window. Try record 104 (a pacemaker: no P waves, and
-# on some leads no QRS onsets were marked) and record 111.
+# Pick a record, a lead and a time window. Some patients are in sinus rhythm — their
+# P waves are in the signal — yet no P wave was annotated on any lead. Their diagnoses
+# are printed beside them (in a third-degree AV block, P waves and QRS complexes beat
+# independently of each other):
 
 # %%
-RecordBrowser(record=1, lead="ii")
+unlabelled = ecgteach.unlabelled_p_waves(records)
+for name, diagnoses in unlabelled.items():
+    print(f"record {name}: sinus rhythm, no P labels — {diagnoses or 'no conduction finding'}")
+RecordBrowser(record=int(next(iter(unlabelled))), lead="ii")
 
 # %% [markdown]
-# ## 5. Real annotations are imperfect
+# Look at one of them: the P waves are there, the labels are not. A model trained on
+# these records is told that real P waves are background (label noise; lesson 04
+# counts how much of its training data this is).
+
+# %% [markdown]
+# ## 5. Real annotations are imperfect *(optional)*
 #
 # A few waves lack a boundary: the cardiologist did not mark it. `ecgteach` keeps them
 # marked as missing (`-1`) instead of inventing one, and lists every irregularity:
@@ -95,7 +116,7 @@ for (kind, message), count in ecgteach.quirk_counts(records).most_common():
     print(f"{count:4d} × {kind}: {message}")
 
 # %% [markdown]
-# ## 6. How long is a QRS complex?
+# ## 6. How long is a QRS complex? *(optional)*
 #
 # All fully annotated QRS complexes of all 200 patients, every lead:
 
@@ -170,7 +191,8 @@ print(f"rows with zero padding: {np.mean(beats.n_padding > 0):.0%}; "
 # ## Exercises
 #
 # Each checkable exercise ends with `ecgteach.check(...)`: run the cell for instant
-# feedback. Replace `None` with your answer.
+# feedback. Replace `None` with your answer; where you write a function, pass the
+# function itself — the check calls it on small cases of its own.
 #
 # **1.** In the browser above, find a record where the QRS on lead v1 looks very
 # different from lead ii. Do the cardiologists' QRS boundaries agree between the two
@@ -188,15 +210,24 @@ longest_lead = max(medians, key=medians.get)
 ecgteach.check("01.2", longest_lead)
 
 # %% [markdown]
-# **3.** Build the dataset again with `voltage_only=True`. What is `beats.x.shape` now?
-# (Then try `shift_fraction=0.1` and compare the spread of the onset labels.)
+# **3.** Write `qrs_durations_ms(waves, fs)`. `waves` is one lead's wave table, as
+# `record.waves["ii"]` holds it: `waves["QRS"]` has one row `[onset, peak, offset]` per
+# QRS, in samples, with `-1` where the cardiologist marked no boundary. Return the
+# duration in milliseconds of every QRS whose onset *and* offset are known (offset −
+# onset). Every QRS duration of section 6 is measured this way: a `-1` taken for a
+# sample would make durations of thousands of milliseconds.
 
 # %%
-voltage_only_shape = None
-### BEGIN SOLUTION
-voltage_only_shape = ecgteach.make_seed_dataset(train_records, voltage_only=True).x.shape
-### END SOLUTION
-ecgteach.check("01.3", voltage_only_shape)
+def qrs_durations_ms(waves, fs):
+    """Durations (ms) of the QRS complexes in `waves` that have both boundaries."""
+    ### BEGIN SOLUTION
+    qrs = waves["QRS"]
+    complete = (qrs[:, 0] != -1) & (qrs[:, 2] != -1)
+    return (qrs[complete, 2] - qrs[complete, 0]) * 1000 / fs
+    ### END SOLUTION
+
+
+ecgteach.check("01.3", qrs_durations_ms)
 
 # %% [markdown]
 # **4.** Row 2 of `beats` starts with `beats.n_padding[2]` zeros. Where, in samples of

@@ -10,20 +10,37 @@
 # **You will:** reproduce the collapse, measure it (collapse ratio, error against
 # always predicting the mean), test two suspects — the scale of the targets and the
 # scale of the inputs — and retrain the model yourself with the learner's knobs.
+#
+# **After this lesson you can:**
+#
+# * read a collapse from numbers (collapse ratio, the predict-the-mean baseline), not
+#   from a loss curve
+# * explain how an LSTM's gates, cell state and `return_sequences` shape what a network
+#   can learn
+# * find the cause of a failure by changing one thing at a time
+#
+# **Prerequisites:** lesson 01; what a neural network, a loss and gradient descent are.
+#
+# **Time:** about 30 min in class; section 7 (*optional*, retraining with the panel) is
+# homework.
 
 # %%
+from IPython.display import display
+
 import ecgteach
-from ecgteach.beats import input_saturation
+from ecgteach.beats import gradient_by_time_step, input_saturation
 from ecgteach.ui import (
     ComparisonBoard,
+    gradient_figure,
     loss_figure,
+    lstm_cell_figure,
     prediction_scatter,
+    readout_figure,
     regression_panel,
     table_html,
 )
 
-FAST = ecgteach.fast()  # ECGTEACH_FAST=1: small data and 1 epoch (for the test suite)
-QUICK = {"epochs": 1} if FAST else {}
+FAST = ecgteach.fast()  # ECGTEACH_FAST=1 (the test suite): the small LSTM trains 2 epochs
 
 # %% [markdown]
 # ## 1. The learner's data
@@ -32,7 +49,7 @@ QUICK = {"epochs": 1} if FAST else {}
 # and the fixed test patients (records 161–200). No patient is in two parts.
 
 # %%
-splits = ecgteach.beat_splits(fast=FAST)
+splits = ecgteach.beat_splits()
 splits
 
 # %% [markdown]
@@ -43,14 +60,13 @@ splits
 #
 # This network is big for a laptop (the cell prints its size and how long it took to
 # train), and the lesson needs four of them. So ecgteach **ships these four already
-# trained**, by this very call (`scripts/build_lesson_models.py`): the cell loads them,
+# trained**, by this very call when ecgteach was packaged: the cell loads them,
 # and every number below is computed now from their predictions on real beats (the loss
 # curves and training times were recorded when they were trained). To watch one train
-# here, pick it in the panel's **start from** menu in section 6 and press Train.
+# here, pick it in the panel's **start from** menu in section 7 and press Train.
 
 # %%
-learner = ecgteach.run_lesson_setting("learner_raw", splits, cache="shipped", progress=None,
-                                      **QUICK)
+learner = ecgteach.run_lesson_setting("learner_raw", splits, cache="shipped", progress=None)
 print(f"{learner.name}: {learner.params:,} parameters, weights {learner.source}, "
       f"{learner.epochs_run} epochs in {learner.train_seconds:.0f} s")
 loss_figure(learner.history, title="the learner's model: loss per epoch")
@@ -65,6 +81,8 @@ prediction_scatter(learner)
 
 # %%
 print(ecgteach.regression_report(learner))
+ecgteach.claim(learner.metrics["val"]["collapse_ratio"].max() < ecgteach.COLLAPSED_BELOW,
+               "the learner's exact model gives (nearly) one answer for every beat")
 
 # %% [markdown]
 # The **collapse ratio** is the standard deviation of the predictions divided by that of
@@ -73,19 +91,53 @@ print(ecgteach.regression_report(learner))
 # predict the training mean".
 
 # %% [markdown]
-# ## 3. Suspect 1: the scale of the targets
+# ## 3. How an LSTM reads a beat
 #
-# The targets are indices from about 50 to 150, but a freshly initialised network outputs
-# values near 0 and MSE gradients on such targets are huge. Z-score the targets (and map
-# predictions back), nothing else:
+# Before we test suspects, the mechanism. An LSTM reads the row one sample at a time.
+# At each step four **gates** look at the sample and at the previous hidden state:
+# sigmoids (0 to 1) decide what the **cell state** forgets (`f`), what it takes in
+# (`i`, of the candidate `g`), and what it shows as the new hidden state (`o`):
+
+# %%
+lstm_cell_figure()
+
+# %% [markdown]
+# A Keras `LSTM` layer returns either its **last** hidden state (`return_sequences=False`,
+# the default) or **every** hidden state (`return_sequences=True`). Stacked LSTMs need
+# every state from the layers below; the learner's top layer returned only the last one,
+# so the `Dense(2)` had to find both boundaries in one 100-number summary of the beat:
+
+# %%
+display(readout_figure("last_state"), readout_figure("all_states"))
+learner.models["model"].summary()
+
+# %% [markdown]
+# The shapes, on a tiny layer you can build yourself:
+
+# %%
+import keras
+
+beats_in = keras.Input((200, 2))
+for flag in (False, True):
+    out = keras.layers.LSTM(8, return_sequences=flag)(beats_in)
+    print(f"LSTM(8, return_sequences={flag}): (batch, 200, 2) -> {tuple(out.shape)}")
+
+# %% [markdown]
+# ## 4. Suspect 1: the scale of the targets
+#
+# The targets are indices from about 50 to 150, and a freshly initialised network
+# outputs values near 0. RMSprop divides each gradient by its own running size, so a
+# step moves a weight by about the learning rate (here 1e-3) **whatever the size of the
+# gradient**: the problem is not a huge gradient but the long distance the outputs must
+# travel at that pace. Z-score the targets (and map predictions back), nothing else:
 
 # %%
 zscored_targets = ecgteach.run_lesson_setting("learner_zscore_targets", splits, cache="shipped",
-                                              progress=None, **QUICK)
+                                              progress=None)
 print(ecgteach.regression_report(zscored_targets))
 
 # %% [markdown]
-# ## 4. Suspect 2: the scale of the inputs
+# ## 5. Suspect 2: the scale of the inputs
 #
 # The time channel runs from 0 to ~800 ms; the voltage is a few millivolts. An LSTM's
 # gates are sigmoids of `x · W + …`: with `x = 800`, even small weights push them into
@@ -99,24 +151,50 @@ for channel, name in (("channel 0", "time_ms"), ("channel 1", "voltage")):
     print(f"{name:8s}: {saturation[channel]:.0%} of gate inputs saturated (|z| > 4)")
 
 # %% [markdown]
+# A saturated gate passes almost no gradient. Measure it directly: how much does each
+# sample of the row move the model's onset answer (`|∂ onset / ∂ x_t|`, averaged over
+# validation beats)?
+
+# %%
+gradients = {learner.name: gradient_by_time_step(learner.models["model"], first_layer_input)}
+peak = max(gradients[learner.name])
+print(f"{learner.name}: the largest |∂ onset / ∂ x_t| over the whole row is {peak:.1e}")
+ecgteach.claim(peak < 1e-4, "on the raw inputs no sample of the row moves the answer by "
+               "more than 1e-4 per unit: the gates pass almost no gradient")
+
+# %% [markdown]
 # Standardising the **voltage alone** leaves the time channel as it is:
 
 # %%
 standardised_voltage = ecgteach.run_lesson_setting("learner_standardise_voltage", splits,
-                                                   cache="shipped", progress=None, **QUICK)
+                                                   cache="shipped", progress=None)
 print(ecgteach.regression_report(standardised_voltage))
 
 # %% [markdown]
-# ## 5. Both fixes together
+# ## 6. Both fixes together
 #
 # Scale the time channel to 0–1, standardise the voltage and z-score the targets — the
 # learner's *same* network:
 
 # %%
-scaled = ecgteach.run_lesson_setting("learner_scaled", splits, cache="shipped", progress=None,
-                                     **QUICK)
+scaled = ecgteach.run_lesson_setting("learner_scaled", splits, cache="shipped", progress=None)
 print(ecgteach.regression_report(scaled))
 prediction_scatter(scaled)
+
+# %% [markdown]
+# The same gradient measurement on the scaled model: the answer now depends on the
+# samples — but through 200 steps of a last-state LSTM, the last samples count far
+# more than the first (the **vanishing gradient**; the cell state's sum softens it, it
+# does not remove it):
+
+# %%
+gradients[scaled.name] = gradient_by_time_step(scaled.models["model"], scaled.scaler.x(splits.val))
+late, early = gradients[scaled.name][-20:].mean(), gradients[scaled.name][:20].mean()
+print(f"{scaled.name}: the last 20 samples move the onset {late / early:.0e} times more than "
+      "the first 20")
+display(gradient_figure(gradients, splits.fs))
+ecgteach.claim(late > 100 * early, "through a last-state LSTM the last samples of the row "
+               "weigh over a hundred times more than the first")
 
 # %% [markdown]
 # And a much smaller network, one `LSTM(32)` with Adam, on the scaled data. This one
@@ -146,9 +224,14 @@ collapsed = [r.name for r in runs
 print(f"collapsed (ratio < {ecgteach.COLLAPSED_BELOW}):", ", ".join(collapsed) or "none")
 print(f"lowest error: {best.name} — onset MAE {best.metrics['val']['mae_ms'][0]:.1f} ms, "
       f"offset MAE {best.metrics['val']['mae_ms'][1]:.1f} ms")
+learns = scaled.metrics["val"]
+ecgteach.claim(learns["collapse_ratio"].min() > ecgteach.COLLAPSED_BELOW
+               and learns["mse"] < learns["mse_mean_baseline"],
+               "with inputs and targets on a sensible scale, the learner's same network varies "
+               "its answer with the beat and beats always predicting the mean")
 
 # %% [markdown]
-# ## 6. Your turn: retrain with the learner's knobs
+# ## 7. Your turn: retrain with the learner's knobs *(optional)*
 #
 # The forum suggested more or fewer layers and units, Adam instead of RMSprop,
 # dropout, a Conv1D front end, and voltage only. Try them — one change at a time — and
@@ -171,7 +254,7 @@ board
 #
 # * the learner's exact model, on the learner's exact data, gives (nearly) one answer for
 #   every beat — the collapse ratio says how close to one constant;
-# * which single change fixes it, and which does not, is in the table of section 5;
+# * which single change fixes it, and which does not, is in the table of section 6;
 # * once inputs and targets are on a sensible scale, the same last-state LSTM *can*
 #   regress a position.
 #
@@ -183,12 +266,29 @@ board
 #
 # ## Exercises
 #
-# **1.** With the panel, train the learner's model on raw data but with **voltage only**
-# (no time channel) and z-scored targets. Does it still collapse? What does that tell
-# you about the time channel?
-#
+# **1.** Write `collapse_ratio(predictions, labels)`: both are `(beats, 2)` arrays of
+# `[onset, offset]`; return one number per column, the standard deviation of the
+# predictions divided by that of the labels. It is the number this lesson reads the
+# collapse from (`learner.metrics["val"]["collapse_ratio"]`): try yours on
+# `learner.predictions["val"]` and `learner.labels["val"]` too.
+
+# %%
+import numpy as np
+
+
+def collapse_ratio(predictions, labels):
+    """std(predictions) / std(labels), one ratio per column (onset, offset)."""
+    ### BEGIN SOLUTION
+    return np.std(predictions, axis=0) / np.std(labels, axis=0)
+    ### END SOLUTION
+
+
+ecgteach.check("02.1", collapse_ratio)
+
+# %% [markdown]
 # **2.** What collapse ratio does the learner's exact model reach on the validation
-# beats, for the onset? (Give the number from `learner`.)
+# beats, for the onset? Give it from `learner`, or as the report in section 2 prints
+# it (two significant digits).
 
 # %%
 learner_onset_ratio = None
@@ -205,12 +305,40 @@ ecgteach.check("02.2", learner_onset_ratio, result=learner)
 # %%
 mean_baseline_onset_mae_ms = None
 ### BEGIN SOLUTION
-import numpy as np
-
 mean_onset = splits.train.y[:, 0].mean()
 mean_baseline_onset_mae_ms = np.abs(splits.val.y[:, 0] - mean_onset).mean() * 1000 / splits.fs
 ### END SOLUTION
 ecgteach.check("02.3", mean_baseline_onset_mae_ms, splits=splits)
+
+# %% [markdown]
+# **4.** Write the learner's network yourself: `stacked_lstm(length, channels, units)`
+# returns a compiled Keras model (MSE loss) that reads `(length, channels)` rows
+# through one `LSTM` per entry of `units` (e.g. `(64, 256, 100)`) and regresses
+# `[onset, offset]` with `Dense(2)` from the **last** hidden state only. Getting
+# `return_sequences` right is the whole difference between "reads one state" and
+# "reads every state", which lesson 03 turns on.
+
+# %%
+import keras
+
+
+def stacked_lstm(length, channels, units):
+    """A compiled LSTM stack reading only its last hidden state into Dense(2)."""
+    ### BEGIN SOLUTION
+    layers = [keras.layers.LSTM(size, return_sequences=i < len(units) - 1)
+              for i, size in enumerate(units)]
+    model = keras.Sequential([keras.Input((length, channels)), *layers, keras.layers.Dense(2)])
+    model.compile(optimizer="rmsprop", loss="mse")
+    return model
+    ### END SOLUTION
+
+
+ecgteach.check("02.4", stacked_lstm)
+
+# %% [markdown]
+# **5.** With the panel, train the learner's model on raw data but with **voltage only**
+# (no time channel) and z-scored targets. Does it still collapse? What does that tell
+# you about the time channel?
 
 # %% [markdown]
 # ## Questions
@@ -220,10 +348,12 @@ ecgteach.check("02.3", mean_baseline_onset_mae_ms, splits=splits)
 # loss curve?
 #
 # ### BEGIN SOLUTION
-# The mean minimises the squared error of any constant guess. A network that cannot
-# use its input finds this constant quickly, and the loss plateaus at the variance of
-# the labels; a falling-then-flat loss can hide that the model ignores its input. Always
-# compare with the predict-the-mean baseline and look at the spread of the predictions.
+# The mean minimises the squared error of any constant guess, so a network that cannot
+# use its input can at best learn that constant: its loss then flattens at the variance
+# of the labels (the "for the mean" MSE that `regression_report` prints). A loss curve
+# that flattens can therefore hide a model that ignores its input. Compare every run
+# with the predict-the-mean baseline, and look at the spread of the predictions (the
+# collapse ratio), not only at the loss.
 # ### END SOLUTION
 #
 # **Q2.** Why can a raw time channel in milliseconds hurt an LSTM even though it carries

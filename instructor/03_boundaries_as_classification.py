@@ -10,20 +10,32 @@
 # of a BiLSTM, read its probability curves, and measure two design questions the learner
 # ran into: one network with two heads or two networks? the last hidden state or all of
 # them? — and how all of this compares with the regression of lesson 02.
+#
+# **After this lesson you can:**
+#
+# * turn a position into a target distribution over time steps
+# * explain why reading every hidden state (and both directions) helps
+# * compare design choices fairly (same body, one change)
+#
+# **Prerequisites:** lessons 01–02 (the LSTM primer in lesson 02, section 3).
+#
+# **Time:** about 25 min in class; section 6 (*optional*, the training panel) is
+# homework.
 
 # %%
+import numpy as np
+
 import ecgteach
 from ecgteach.beats import boundary_probabilities
 from ecgteach.ui import (
     ComparisonBoard,
     ProbabilityInspector,
     classifier_panel,
-    loss_figure,
     table_html,
 )
 
-FAST = ecgteach.fast()  # ECGTEACH_FAST=1: small data and 1 epoch (for the test suite)
-QUICK = {"epochs": 1} if FAST else {}
+# The models of sections 2-5 ship trained on all the training patients, so the same
+# numbers (and the text's claims) hold in every run; only the panel of section 6 trains.
 
 # %% [markdown]
 # ## 1. The targets: a distribution over time steps
@@ -34,90 +46,144 @@ QUICK = {"epochs": 1} if FAST else {}
 # will learn from (σ = 2 samples = 8 ms), drawn in the inspector:
 
 # %%
-splits = ecgteach.beat_splits(fast=FAST)
+splits = ecgteach.beat_splits()  # all beats of the training, validation and test patients
 onset_target = ecgteach.boundary_targets(splits.val.y[:, 0], splits.val.length, sigma=2.0)
 offset_target = ecgteach.boundary_targets(splits.val.y[:, 1], splits.val.length, sigma=2.0)
 ProbabilityInspector(splits.val, onset_target, offset_target)
 
 # %% [markdown]
-# ## 2. A classifier that reads every hidden state
+# ## 2. One body, four readouts
 #
-# A bidirectional LSTM returns a hidden state for every sample. A shared `Dense(1)`
-# scores each state, and a softmax **over time** turns the 200 scores into one
-# distribution — one for the onset and one for the offset (two heads on one network).
-# Input: the standardised voltage only; the position in the row is the time. It
-# trains here, one line per epoch (reopening the lesson loads it from your cache):
+# Which change matters: the hidden states the output reads, or the question it is asked?
+# To find out, keep everything else fixed — one `LSTM(32)`, the standardised voltage as
+# input, Adam, the same epochs and early stopping — and change only the readout
+# (lesson 02, section 3 drew the two kinds of readout):
+#
+# | | regression (MSE, z-scored targets) | classification (softmax over time) |
+# |---|---|---|
+# | **last state** | `Dense(2)(h_T)`: the learner's | `Dense(200)` + softmax on `h_T` |
+# | **all states** | `Dense(2)(Flatten(h_1…h_T))`: the forum's | `Dense(1)` per `h_t` + softmax |
+#
+# The forum answer's "use all hidden states", in Keras:
+#
+# ```python
+# states = keras.layers.LSTM(32, return_sequences=True)(beats)   # (batch, 200, 32)
+# onset_offset = keras.layers.Dense(2)(keras.layers.Flatten()(states))
+# ```
+#
+# All four come from one builder, `ecgteach.nn.readout_model`. They ship already trained
+# (by this same call, when ecgteach was packaged; the table gives each one's training
+# time), so the numbers below are the ones the text discusses; add `cache="train"` to
+# retrain one here.
 
 # %%
-joint = ecgteach.run_lesson_setting("classifier_joint", splits, cache="user", progress="text",
-                                    **QUICK)
-loss_figure(joint.history, title=f"{joint.name}: loss per epoch")
+readouts = {}
+for name in ("readout_last_state_regression", "readout_all_states_regression",
+             "readout_last_state_classification", "readout_all_states_classification"):
+    readouts[name] = ecgteach.run_lesson_setting(name, splits, cache="shipped", progress=None)
+columns = ["model", "epochs", "train_s", "params", "onset_mae_ms", "offset_mae_ms",
+           "onset_collapse_ratio", "onset_mae_mean_baseline_ms"]
+table_html([r.summary_row("val") for r in readouts.values()], columns)
+
+# %%
+def mean_mae(result, part="val"):
+    """The mean of a result's onset and offset MAE (ms)."""
+    return float(result.metrics[part]["mae_ms"].mean())
+
+
+by_readout = {name: mean_mae(r) for name, r in readouts.items()}
+for task in ("regression", "classification"):
+    last, every = (by_readout[f"readout_{state}_{task}"] for state in ("last_state", "all_states"))
+    print(f"{task:14s}: last state {last:5.1f} ms -> all states {every:5.1f} ms")
+ecgteach.claim(all(by_readout[f"readout_all_states_{task}"] <
+                   by_readout[f"readout_last_state_{task}"] for task in ("regression",
+                                                                         "classification")),
+               "for both questions, reading every hidden state lowers the error")
+
+# %% [markdown]
+# ## 3. Looking both ways: a bidirectional LSTM
+#
+# A forward LSTM's state at sample `t` has seen only the samples before it. Whether a
+# sample is the onset depends on what comes **after** it too (the QRS rising). Offline —
+# the whole beat is recorded before we delineate it — nothing stops us from also reading
+# it backwards (lesson 02, section 3, last diagram). Only this one change:
+
+# %%
+bidirectional = ecgteach.run_lesson_setting(
+    "readout_all_states_classification_bidirectional", splits, cache="shipped", progress=None)
+forward = readouts["readout_all_states_classification"]
+table_html([forward.summary_row("val"), bidirectional.summary_row("val")], columns)
+
+# %%
+print(f"forward: {mean_mae(forward):.1f} ms, bidirectional: {mean_mae(bidirectional):.1f} ms, "
+      f"for {bidirectional.params - forward.params:+,} parameters")
+ecgteach.claim(mean_mae(bidirectional) < mean_mae(forward),
+               "reading the beat in both directions lowers the error")
 
 # %% [markdown]
 # Pick a validation beat: red is the onset probability, green the offset probability,
 # dotted lines their maxima (the predictions), grey the cardiologist's boundaries.
 
 # %%
-onset_probability, offset_probability = boundary_probabilities(joint, splits.val)
+onset_probability, offset_probability = boundary_probabilities(bidirectional, splits.val)
 ProbabilityInspector(splits.val, onset_probability, offset_probability)
 
+# %% [markdown]
+# ## 4. One network or two?
+#
+# The learner found that one network per boundary worked better. Here: the
+# bidirectional classifier with two heads on one network, against two networks of the
+# same kind, one per boundary — each trained with three seeds, because a difference
+# smaller than the spread between seeds is luck, not a finding (all six ship trained).
+
 # %%
-row = joint.summary_row("val")
-print(f"{joint.name}: onset MAE {row['onset_mae_ms']:.1f} ms, offset MAE "
-      f"{row['offset_mae_ms']:.1f} ms on {row['n']} validation beats "
-      f"({row['epochs']} epochs, {row['train_s']:.0f} s, {row['params']:,} parameters)")
+seeds = (0, 1, 2)
+heads = {"one network, two heads": "classifier_joint", "two networks": "classifier_separate"}
+by_seed = {label: [ecgteach.run_lesson_setting(name, splits, seed=seed, progress=None,
+                                               cache="shipped")
+                   for seed in seeds]
+           for label, name in heads.items()}
+rows = []
+for label, results in by_seed.items():
+    errors = np.array([mean_mae(r) for r in results])
+    rows.append({"model": label, "seeds": len(errors), "mean MAE ms": errors.mean(),
+                 "SD over seeds ms": errors.std(ddof=1), "params": results[0].params})
+table_html(rows)
+
+# %%
+joint, separate = by_seed["one network, two heads"][0], by_seed["two networks"][0]  # seed 0
+joint_errors, separate_errors = (np.array([mean_mae(r) for r in by_seed[k]]) for k in heads)
+gap = separate_errors.mean() - joint_errors.mean()
+spread = max(joint_errors.std(ddof=1), separate_errors.std(ddof=1))
+verdict = ("within the spread between seeds: no difference these runs can show"
+           if abs(gap) <= spread else
+           f"{'two networks' if gap < 0 else 'one network'} is better by more than the seeds vary")
+print(f"two networks − one network: {gap:+.2f} ms; the larger SD over seeds: {spread:.2f} ms "
+      f"→ {verdict}")
 
 # %% [markdown]
-# ## 3. One network or two?
+# ## 5. On the test patients
 #
-# The learner found that one network per boundary worked better. Measured here, with
-# the same architecture and training, one network with two heads against two networks.
-# The two networks and the last-state model of section 4 ship already trained (this
-# same call, `scripts/build_lesson_models.py`; their training times were recorded
-# then): their errors are computed now. Retrain any of them in section 6 (**start
-# from** menu, then Train).
+# The four readouts and the bidirectional classifier on the **test patients**, never used
+# for training or choosing. Beside each error stands the error of always predicting
+# the training mean, the bar any model must clear:
 
 # %%
-separate = ecgteach.run_lesson_setting("classifier_separate", splits, cache="shipped",
-                                       progress=None, **QUICK)
-columns = ["model", "weights", "epochs", "train_s", "params", "onset_mae_ms",
-           "offset_mae_ms", "onset_sd_ms", "offset_sd_ms"]
-table_html([joint.summary_row("val"), separate.summary_row("val")], columns)
-
-# %% [markdown]
-# ## 4. The last hidden state, or all of them?
-#
-# The learner's regression used only the last hidden state. Here the same classifier
-# predicts the two distributions from the last state alone (`Dense(200)` + softmax):
-
-# %%
-last_state = ecgteach.run_lesson_setting("classifier_last_state", splits, cache="shipped",
-                                         progress=None, **QUICK)
-table_html([joint.summary_row("val"), last_state.summary_row("val")], columns)
-
-# %% [markdown]
-# ## 5. Classification against regression
-#
-# The best regression of lesson 02 (a small LSTM with scaled inputs and targets;
-# from your cache if you ran lesson 02, else the shipped copy) next to the classifiers, on the
-# **test patients** this time:
-
-# %%
-regression = ecgteach.run_lesson_setting("small_lstm_adam", splits, cache="shipped", progress=None,
-                                         **({"epochs": 2} if FAST else {}))
-runs = [regression, joint, separate, last_state]
+runs = [*readouts.values(), bidirectional]
 table_html([r.summary_row("test") for r in runs],
-           ["model", "kind", "onset_mae_ms", "offset_mae_ms", "onset_hit_rate",
-            "offset_hit_rate", "train_s"])
+           ["model", "kind", "onset_mae_ms", "offset_mae_ms", "onset_mae_mean_baseline_ms",
+            "offset_mae_mean_baseline_ms"])
 
 # %%
-ranked = sorted(runs, key=lambda r: r.metrics["test"]["mae_ms"].mean())
+ranked = sorted(runs, key=lambda r: mean_mae(r, "test"))
 for place, run in enumerate(ranked, start=1):
-    mae = run.metrics["test"]["mae_ms"]
-    print(f"{place}. {run.name}: mean of onset and offset MAE {mae.mean():.1f} ms")
+    print(f"{place}. {run.name}: mean of onset and offset MAE {mean_mae(run, 'test'):.1f} ms")
+baseline = float(ranked[0].metrics["test"]["mae_mean_baseline_ms"].mean())
+ecgteach.claim(mean_mae(ranked[0], "test") < baseline / 2,
+               "the best model's test error is less than half of always predicting the mean")
 
 # %% [markdown]
-# ## 6. Your turn
+# ## 6. Your turn *(optional)*
 #
 # Change what the output reads (all states, the last state, flattened states), one
 # network or two, the size of the LSTM, bidirectional or not, and the target width σ
@@ -136,10 +202,12 @@ board
 #
 # * A classifier over time steps outputs a probability curve for each boundary: you can
 #   see where it is sure and where it hesitates.
-# * Whether two networks beat one with two heads, and whether all hidden states beat the
-#   last one, is in the tables above — measured, with the same data and training.
-# * The ranking in section 5 compares the two formulations on patients never used for
-#   training or for choosing a model.
+# * With one body and only the readout changed (section 2), the table shows what reading
+#   every hidden state and asking *where* each buy; section 3 adds the backward
+#   direction, again as the only change.
+# * Two networks against one (section 4) is judged against the spread between seeds:
+#   the printed verdict says whether these runs can tell them apart.
+# * The ranking in section 5 is on patients never used for training or for choosing.
 #
 # One limit remains: every row still holds exactly one beat, cut around a known QRS.
 # Lesson 04 labels every sample of a whole record instead — any number of beats, P and
@@ -147,20 +215,70 @@ board
 #
 # ## Exercises
 #
-# **1.** Train the joint classifier with σ = 0 (one-hot targets) and with σ = 6 in the
-# panel. Which gives smaller errors? Why might a little width help?
-#
-# **2.** On the validation beats, which is more accurate for the QRS onset (lower MAE):
-# one network with two heads (`"joint"`) or two networks (`"separate"`)?
+# **1.** Write the output of the classifier of section 2: `softmax_over_time(scores)`
+# takes a Keras tensor of shape `(batch, time, 1)`, one score per time step (what the
+# shared `Dense(1)` gives), and returns `(batch, time)` probabilities that sum to 1 over
+# **time**. Use Keras layers or `keras.ops`; the check builds a small `keras.Model`
+# around your function and runs it.
 
 # %%
-more_accurate = None
-### BEGIN SOLUTION
-joint_mae = joint.metrics["val"]["mae_ms"][0]
-separate_mae = separate.metrics["val"]["mae_ms"][0]
-more_accurate = "joint" if joint_mae < separate_mae else "separate"
-### END SOLUTION
-ecgteach.check("03.2", more_accurate, joint=joint, separate=separate)
+import keras
+
+
+def softmax_over_time(scores):
+    """(batch, time, 1) scores -> (batch, time) probabilities summing to 1 over time."""
+    ### BEGIN SOLUTION
+    flat = keras.layers.Reshape((scores.shape[1],))(scores)
+    return keras.layers.Softmax(axis=-1)(flat)
+    ### END SOLUTION
+
+
+ecgteach.check("03.1", softmax_over_time)
+
+# %% [markdown]
+# **2.** Write `positions(probabilities)`: for an `(n, T)` array, one distribution over
+# time per row (its weights need not sum exactly to 1), return two arrays of `n`
+# positions in samples: the most probable step and the expected position
+# `sum(p × step) / sum(p)`. These are the two ways to read a boundary off the curves
+# above (`ecgteach.positions_from_distribution`); where the model hesitates between
+# two places they disagree.
+
+# %%
+def positions(probabilities):
+    """(argmax positions, expected positions), one per row, in samples."""
+    ### BEGIN SOLUTION
+    p = np.asarray(probabilities, dtype=float)
+    steps = np.arange(p.shape[1])
+    return p.argmax(axis=1), (p * steps).sum(axis=1) / p.sum(axis=1)
+    ### END SOLUTION
+
+
+ecgteach.check("03.2", positions)
+
+# %% [markdown]
+# **3.** Write the targets of section 1: `boundary_target(position, length, sigma)`
+# returns `length` probabilities, one per time step, that sum to 1: all on the step
+# nearest to `position` when `sigma` is 0, else a Gaussian `exp(−(step − position)² /
+# (2σ²))` divided by its sum. The classifiers above learned from exactly these rows
+# (`ecgteach.boundary_targets`).
+
+# %%
+def boundary_target(position, length, sigma):
+    """One target row: one-hot (sigma 0) or a Gaussian of width sigma, summing to 1."""
+    ### BEGIN SOLUTION
+    steps = np.arange(length)
+    if sigma == 0:
+        return (steps == np.rint(position)).astype(float)
+    curve = np.exp(-0.5 * ((steps - position) / sigma) ** 2)
+    return curve / curve.sum()
+    ### END SOLUTION
+
+
+ecgteach.check("03.3", boundary_target)
+
+# %% [markdown]
+# **4.** Train the joint classifier with σ = 0 (one-hot targets) and with σ = 6 in the
+# panel. Which gives smaller errors? Why might a little width help?
 
 # %% [markdown]
 # ## Questions

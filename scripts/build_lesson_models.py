@@ -34,7 +34,7 @@ import time
 def main(argv: list[str] | None = None) -> int:
     """Train and write the shipped lesson models; prints one line per model."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from ecgteach.beats import SHIPPED_SETTINGS, beat_splits, run_lesson_setting
+    from ecgteach.beats import LESSON_SETTINGS, SHIPPED_SETTINGS, beat_splits, run_lesson_setting
     from ecgteach.nn import shipped_models_dir
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -59,12 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="ecgteach-build-") as cache:
             os.environ["ECGTEACH_CACHE"] = cache  # train from scratch, never reuse
             splits = beat_splits()
-            for name in names:
+            for name, seed in ((n, s) for n in names for s in LESSON_SETTINGS[n].shipped_seeds):
                 t0 = time.perf_counter()
-                result = run_lesson_setting(name, splits, cache="ship", progress=None)
+                result = run_lesson_setting(name, splits, seed=seed, cache="ship",
+                                            progress=None)
                 row = result.summary_row("val")
-                print(f"{name:30s} {row['epochs']:3d} epochs {row['train_s']:7.1f} s train "
-                      f"({time.perf_counter() - t0:5.1f} s wall)  val MAE "
+                print(f"{name:40s} seed {seed} {row['epochs']:3d} epochs {row['train_s']:7.1f} s "
+                      f"train ({time.perf_counter() - t0:5.1f} s wall)  val MAE "
                       f"{row['onset_mae_ms']:6.1f} / {row['offset_mae_ms']:6.1f} ms  collapse "
                       f"{row['onset_collapse_ratio']:.3g} / {row['offset_collapse_ratio']:.3g}",
                       flush=True)

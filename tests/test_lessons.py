@@ -10,6 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from ecgteach.classroom.claims import FAILED_MARK
+
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "lessons").glob("[0-9][0-9]_*.ipynb"))
 SOLUTIONS = sorted((REPO / "instructor").glob("[0-9][0-9]_*.ipynb"))
@@ -78,7 +80,26 @@ def test_lesson_runs_end_to_end(path, tmp_path, monkeypatch):
     assert "application/vnd.plotly.v1+json" in kinds or (
         "application/vnd.jupyter.widget-view+json" in kinds
     )
-    print(f"{path.name}: {elapsed:.1f} s")
+    # principle 1: what the text states about the run, the run shows (fast mode too)
+    claims = _claims(notebook)
+    claimed = sum(c.source.count("ecgteach.claim(") for c in code_cells)
+    assert len(claims) == claimed, "every claim must end its cell (so its result is shown)"
+    failed = [text for text in claims if FAILED_MARK in text]
+    assert not failed, failed
+    print(f"{path.name}: {elapsed:.1f} s, {len(claims)} claims hold")
+
+
+def _claims(notebook) -> list[str]:
+    """The text of every claim shown by the ``ecgteach.claim(...)`` cells of a notebook."""
+    texts = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or "ecgteach.claim(" not in cell.source:
+            continue
+        for output in cell.outputs:
+            text = str(output.get("data", {}).get("text/plain", ""))
+            if text.startswith("✓") or text.startswith(FAILED_MARK):
+                texts.append(text)
+    return texts
 
 
 @pytest.mark.slow

@@ -40,8 +40,9 @@ def shipped_results(tmp_path_factory):
     mp.setattr("ecgteach.nn.cache.fit", no_training)
     splits = beat_splits()
     try:
-        yield {name: run_lesson_setting(name, splits, cache="shipped", progress=None)
-               for name in SHIPPED_SETTINGS}
+        yield {(name, seed): run_lesson_setting(name, splits, seed=seed, cache="shipped",
+                                                progress=None)
+               for name in SHIPPED_SETTINGS for seed in LESSON_SETTINGS[name].shipped_seeds}
     finally:
         mp.undo()
 
@@ -54,7 +55,7 @@ def test_every_shipped_file_belongs_to_a_shipped_setting(shipped_results):
 
 
 def test_shipped_models_load_without_training(shipped_results):
-    for name, result in shipped_results.items():
+    for (name, _), result in shipped_results.items():
         assert result.source == "shipped", name
         setting = LESSON_SETTINGS[name]
         assert 1 <= result.epochs_run <= setting.epochs, name
@@ -63,8 +64,8 @@ def test_shipped_models_load_without_training(shipped_results):
 
 def test_the_lessons_claims_hold_for_the_shipped_models(shipped_results):
     """Lesson 02/03's story, measured on the real validation beats."""
-    def val(name, key):
-        return np.asarray(shipped_results[name].metrics["val"][key])
+    def val(name, key, seed=0):
+        return np.asarray(shipped_results[name, seed].metrics["val"][key])
 
     # the learner's exact model, and with standardised voltage only, collapse
     assert val("learner_raw", "collapse_ratio").max() < 0.01
@@ -77,3 +78,10 @@ def test_the_lessons_claims_hold_for_the_shipped_models(shipped_results):
     # classification over time steps: all states beat the last state alone
     assert val("classifier_separate", "mae_ms").mean() < val("classifier_last_state",
                                                              "mae_ms").mean()
+    # lesson 03's matched readouts: every hidden state beats the last one, for both
+    # questions; reading both ways beats one direction
+    for task in ("regression", "classification"):
+        assert val(f"readout_all_states_{task}", "mae_ms").mean() < \
+            val(f"readout_last_state_{task}", "mae_ms").mean(), task
+    assert val("readout_all_states_classification_bidirectional", "mae_ms").mean() < \
+        val("readout_all_states_classification", "mae_ms").mean()

@@ -8,7 +8,12 @@
 (77, 200)
 """
 
-from ecgteach.beats.diagnostics import boundary_probabilities, input_saturation, regression_report
+from ecgteach.beats.diagnostics import (
+    boundary_probabilities,
+    gradient_by_time_step,
+    input_saturation,
+    regression_report,
+)
 from ecgteach.beats.recipes import (
     LiveHooks,
     TrainingData,
@@ -51,6 +56,7 @@ __all__ = [
     "boundary_targets",
     "ExperimentResult",
     "FittedScaling",
+    "gradient_by_time_step",
     "input_saturation",
     "InputScaling",
     "LessonSetting",

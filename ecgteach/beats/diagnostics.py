@@ -84,6 +84,37 @@ def regression_report(result: Any, part: str = "val") -> str:
     return "\n".join(lines)
 
 
+def gradient_by_time_step(model: Any, x: np.ndarray, output: int = 0) -> np.ndarray:
+    """How much each time step of the input moves a last-state model's answer: ``|∂y/∂x_t|``.
+
+    The mean absolute gradient of output column ``output`` (0: the onset) with
+    respect to every input sample, averaged over beats and channels, one value
+    per time step. For a network that reads only its last hidden state, a
+    gradient that fades towards the start of the row is the vanishing gradient:
+    the early samples barely move the answer, so they barely get trained.
+
+    >>> from ecgteach.nn.fitting import set_seed
+    >>> from ecgteach.nn.models import learner_lstm
+    >>> set_seed(0)
+    >>> x = np.random.default_rng(0).normal(size=(4, 60, 1)).astype("float32")
+    >>> g = gradient_by_time_step(learner_lstm(length=60, channels=1, units=(8,)), x)
+    >>> g.shape, bool(g[-10:].mean() > g[:10].mean())      # the last steps weigh most
+    ((60,), True)
+    """
+    import tensorflow as tf
+
+    inputs = tf.convert_to_tensor(np.asarray(x, dtype=np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        outputs = model(inputs, training=False)
+        if isinstance(outputs, dict):
+            raise ValueError("gradient_by_time_step reads a regression's (n, 2) output, "
+                             "not a classifier's dict")
+        chosen = tf.reduce_sum(outputs[:, output])
+    gradient = tape.gradient(chosen, inputs).numpy()
+    return np.abs(gradient).mean(axis=(0, 2))
+
+
 def input_saturation(model: Any, x: np.ndarray, threshold: float = 4.0) -> dict[str, float]:
     """Share of first-LSTM gate pre-activations with ``|z| > threshold``, per input channel.
 

@@ -102,6 +102,7 @@ REGRESSORS: dict[str, Callable[..., Any]] = {
     "learner_lstm": models.learner_lstm,
     "learner_conv_lstm": models.learner_conv_lstm,
     "flattened_states": models.flattened_states,
+    "readout": models.readout_model,
 }
 
 
@@ -123,7 +124,8 @@ def train_regression(
     """Train a ``[qrs_onset, qrs_offset]`` regressor (MSE) and score it on val and test beats.
 
     ``model``: ``"learner_lstm"`` (defaults: the learner's exact model),
-    ``"learner_conv_lstm"`` or ``"flattened_states"`` (regression head);
+    ``"learner_conv_lstm"``, ``"flattened_states"`` (regression head) or
+    ``"readout"`` (:func:`~ecgteach.nn.readout_model`, ``task="regression"``);
     ``build_kwargs`` go to the builder (``length``/``channels`` come from the
     data). ``scaling``: an :class:`InputScaling` or a :data:`SCALINGS` name,
     fitted on the training beats; predictions are mapped back to indices.
@@ -139,6 +141,7 @@ def train_regression(
     scaler = options.fit(splits.train)
     kwargs = {"length": splits.train.length, "channels": options.channels,
               **({"target": "regression"} if model == "flattened_states" else {}),
+              **({"task": "regression"} if model == "readout" else {}),
               **dict(build_kwargs or {})}
     config = {"model": model, "build_kwargs": kwargs, "scaling": vars(options),
               "epochs": epochs, "batch_size": batch_size, "seed": seed,
@@ -163,6 +166,7 @@ CLASSIFIERS: dict[str, Callable[..., Any]] = {
     "all_states": models.boundary_classifier,
     "last_state": models.boundary_classifier_last_state,
     "flattened": models.flattened_states,
+    "readout": models.readout_model,
 }
 
 
@@ -187,7 +191,8 @@ def train_boundary_classifier(
     """Train a boundary classifier (softmax over time steps) and score it on val and test beats.
 
     ``variant``: ``"all_states"`` (:func:`~ecgteach.nn.boundary_classifier`),
-    ``"last_state"`` or ``"flattened"`` (flattened states, classification head).
+    ``"last_state"``, ``"flattened"`` (flattened states, classification head) or
+    ``"readout"`` (:func:`~ecgteach.nn.readout_model`, ``task="classification"``).
     ``heads="joint"``: one network with an onset and an offset head;
     ``"separate"``: two networks, one per boundary (training times summed).
     Targets: :func:`~ecgteach.beats.boundary_targets` with ``sigma`` samples;
@@ -210,6 +215,7 @@ def train_boundary_classifier(
     length = splits.train.length
     base = {"length": length, "channels": options.channels,
             **({"target": "classification"} if variant == "flattened" else {}),
+            **({"task": "classification"} if variant == "readout" else {}),
             **dict(build_kwargs or {})}
     config = {"variant": variant, "heads": heads, "sigma": sigma, "build_kwargs": base,
               "scaling": vars(options), "epochs": epochs, "batch_size": batch_size,

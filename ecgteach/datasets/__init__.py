@@ -23,6 +23,7 @@ from ecgteach.datasets.ludb import (
     ludb_metadata,
     qrs_durations,
     quirk_counts,
+    unlabelled_p_waves,
 )
 from ecgteach.datasets.qtdb import QTDB_FS, bundled_qtdb_records, load_qtdb
 from ecgteach.datasets.splits import check_split, patient_folds, split_overlap, split_patients
@@ -48,4 +49,5 @@ __all__ = [
     "quirk_counts",
     "split_overlap",
     "split_patients",
+    "unlabelled_p_waves",
 ]

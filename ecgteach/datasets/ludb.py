@@ -102,8 +102,6 @@ def record_number(record: int | str) -> int:
     return number
 
 
-
-
 def load_ludb_record(
     record: int | str,
     leads: Sequence[str] | str | None = None,
@@ -196,6 +194,34 @@ def ludb_metadata(record: int | str, path: str | Path | None = None) -> dict[str
     ('F', '51', 'Sinus bradycardia')
     """
     return dict(_metadata(str(ludb_path(path)))[record_number(record)])
+
+
+def unlabelled_p_waves(records: Iterable[Record] | None = None) -> dict[str, str]:
+    """Patients in sinus rhythm (so with P waves) whose leads carry no P annotation at all.
+
+    Their P waves are in the signal but not in the labels: a segmenter trained on
+    them is told that real P waves are background (label noise). Returns record
+    -> the diagnoses that explain it (``Conduction abnormalities``, ``Cardiac
+    pacing``). Default: all 200 patients.
+
+    >>> found = unlabelled_p_waves()
+    >>> sorted(found, key=int)
+    ['34', '45', '74', '90', '104', '111']
+    >>> found["104"]
+    'Iii degree av-block; Pacemaker presence, undefined; P-synchrony; Unipolar ventricular pacing'
+    """
+    records = load_ludb() if records is None else records
+    out = {}
+    for record in records:
+        meta = ludb_metadata(record.name)
+        if "sinus rhythm" not in meta.get("Rhythms", "").lower():
+            continue
+        if any(len(waves["P"]) for waves in record.waves.values()):
+            continue
+        out[record.name] = "; ".join(
+            value for value in (meta.get("Conduction abnormalities", ""),
+                                meta.get("Cardiac pacing", "")) if value)
+    return out
 
 
 def qrs_durations(records: Iterable[Record], lead: str | None = "ii") -> np.ndarray:

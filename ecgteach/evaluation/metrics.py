@@ -79,7 +79,6 @@ Boundary = tuple[str, str, int]
 # --------------------------------------------------------------------------- checks
 
 
-
 def _check_tolerance(tolerance_ms: float) -> float:
     try:
         tolerance_ms = float(tolerance_ms)

@@ -28,6 +28,7 @@ from ecgteach.nn.models import (
     learner_conv_lstm,
     learner_lstm,
     make_optimizer,
+    readout_model,
     segmenter,
 )
 from ecgteach.nn.predict import FastPredictor, predict_fn, predict_probabilities
@@ -47,6 +48,7 @@ __all__ = [
     "fit",
     "FitResult",
     "flattened_states",
+    "readout_model",
     "learner_conv_lstm",
     "learner_lstm",
     "make_optimizer",

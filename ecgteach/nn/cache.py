@@ -122,8 +122,6 @@ def shipped_models_dir() -> Path:
     return WEIGHTS_DIR / "lessons"
 
 
-
-
 def cache_key(config: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of ``config`` plus the ecgteach version.
 
@@ -149,8 +147,6 @@ def cache_key(config: Mapping[str, Any]) -> str:
         raise TypeError(f"{error} (in a cache key)") from None
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 
 
 def _shape_of(value: Any) -> Any:

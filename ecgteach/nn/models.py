@@ -395,6 +395,78 @@ def flattened_states(
     return _compile_boundary(model, heads, optimizer, learning_rate)
 
 
+#: Readouts of :func:`readout_model`: what leaves the LSTM, and what question is asked of it.
+READOUTS: tuple[str, ...] = ("last_state", "all_states")
+TASKS: tuple[str, ...] = ("regression", "classification")
+
+
+def readout_model(
+    length: int = 200,
+    channels: int = 1,
+    units: int = 32,
+    bidirectional: bool = False,
+    readout: str = "all_states",
+    task: str = "classification",
+    heads: Sequence[str] = BOUNDARY_HEADS,
+    optimizer: str = "adam",
+    learning_rate: float = 3e-3,
+) -> Any:
+    """One recurrent body, four readouts: lesson 03's matched comparison.
+
+    The body is one ``LSTM(units)`` over the beat (``bidirectional=True``: a
+    ``Bidirectional`` one). Only the readout changes:
+
+    * ``last_state`` + ``regression``: ``Dense(2)`` on the last hidden state, MSE
+      (the learner's question);
+    * ``all_states`` + ``regression``: every hidden state, flattened, ``Dense(2)``, MSE
+      (the forum answer's "use all hidden states");
+    * ``last_state`` + ``classification``: ``Dense(length)`` + softmax over the
+      positions, per head, from the last state;
+    * ``all_states`` + ``classification``: ``Dense(1)`` shared over time scores
+      each step, softmax over time, per head (lessons 03-04).
+
+    Regressions output ``(n, 2)``; classifications a dict ``{head: (n, length)}``
+    (cross-entropy against :func:`ecgteach.beats.boundary_targets` rows).
+
+    >>> shapes = {}
+    >>> for readout in READOUTS:
+    ...     for task in TASKS:
+    ...         model = readout_model(length=50, units=4, readout=readout, task=task)
+    ...         out = model.output
+    ...         shapes[readout, task] = (tuple(out.shape) if task == "regression"
+    ...                                  else tuple(out["onset"].shape))
+    >>> shapes[("last_state", "regression")], shapes[("all_states", "classification")]
+    ((None, 2), (None, 50))
+    """
+    import keras
+
+    if readout not in READOUTS:
+        raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    length = _check_length(length)
+    heads = _check_heads(heads)
+    every = readout == "all_states"
+    inputs = keras.Input((length, channels), name="beats")
+    h = _recurrent(units, bidirectional, every, 0.0, "recurrent")(inputs)
+    name = f"{readout}_{task}"
+    if task == "regression":
+        if every:
+            h = keras.layers.Flatten(name="all_states")(h)
+        model = keras.Model(inputs, keras.layers.Dense(2, name="onset_offset")(h), name=name)
+        model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss="mse",
+                      metrics=["mae"])
+        return model
+    if every:
+        outputs = {head: _softmax_over_time(keras.layers.Dense(1, name=f"{head}_step_score")(h),
+                                            length, head) for head in heads}
+    else:
+        outputs = {head: keras.layers.Dense(length, activation="softmax", name=head)(h)
+                   for head in heads}
+    return _compile_boundary(keras.Model(inputs, outputs, name=name), heads, optimizer,
+                             learning_rate)
+
+
 # ------------------------------------------------------------- lesson 04: segmentation
 
 

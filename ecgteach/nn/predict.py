@@ -55,6 +55,9 @@ class FastPredictor:
         import tensorflow as tf
 
         model = self.model
+        # one tf.function per model: a lesson that loads many models would otherwise get
+        # TensorFlow's "excessive retracing" note, meant for library authors, not students
+        tf.get_logger().setLevel("ERROR")
 
         def call(x: Any) -> Any:
             return model(x, training=False)

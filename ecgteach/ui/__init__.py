@@ -12,6 +12,7 @@ from here:
 "LUDB record 5, lead ii — cardiologists' waves: ..."
 """
 
+from ecgteach.ui.diagrams import lstm_cell_figure, readout_figure
 from ecgteach.ui.lesson_panels import (
     LEARNING_RATES,
     classifier_panel,
@@ -25,6 +26,7 @@ from ecgteach.ui.panels import ComparisonBoard, TrainingPanel
 from ecgteach.ui.plots import (
     WAVE_COLOURS,
     beat_gallery_figure,
+    gradient_figure,
     label_agreement_figure,
     loss_figure,
     prediction_figure,
@@ -48,16 +50,19 @@ __all__ = [
     "LEARNING_RATES",
     "WAVE_COLOURS",
     "beat_gallery_figure",
+    "gradient_figure",
     "classifier_panel",
     "classifier_presets",
     "ComparisonBoard",
     "label_agreement_figure",
+    "lstm_cell_figure",
     "loss_figure",
     "parse_units",
     "prediction_figure",
     "prediction_scatter",
     "ProbabilityInspector",
     "qrs_duration_figure",
+    "readout_figure",
     "record_figure",
     "RecordBrowser",
     "regression_panel",

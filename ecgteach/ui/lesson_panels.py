@@ -180,6 +180,10 @@ def builder_defaults(builder: Any) -> dict[str, Any]:
             if p.default is not inspect.Parameter.empty}
 
 
+#: The classifier panel's "states used" menu: label -> variant of the recipe.
+CLASSIFIER_VARIANTS = {"all hidden states": "all_states", "last hidden state": "last_state",
+                       "all states, flattened": "flattened"}
+
 #: The recipes' own defaults (batch size, patience, sigma ...), read once from their signatures.
 _RECIPE_DEFAULTS = {"regression": builder_defaults(train_regression),
                     "classifier": builder_defaults(train_boundary_classifier)}
@@ -232,8 +236,9 @@ def classifier_presets() -> dict[str, dict[str, Any]]:
     """
     presets = {}
     for setting in LESSON_SETTINGS.values():
-        if setting.recipe != "classifier":
-            continue
+        if setting.recipe != "classifier" or \
+                setting.arguments["variant"] not in CLASSIFIER_VARIANTS.values():
+            continue  # lesson 03's readout comparison retrains by re-running its cell
         arguments = {**_RECIPE_DEFAULTS["classifier"], **setting.arguments}
         build = {**builder_defaults(boundary_classifier),  # layers, bidirectional
                  **builder_defaults(CLASSIFIERS[arguments["variant"]]),
@@ -349,9 +354,7 @@ def classifier_panel(splits: Any, board: ComparisonBoard | None = None,
     shifted = _ShiftedSplits(splits)
 
     controls = {
-        "variant": widgets.Dropdown(options=[("all hidden states", "all_states"),
-                                             ("last hidden state", "last_state"),
-                                             ("all states, flattened", "flattened")],
+        "variant": widgets.Dropdown(options=list(CLASSIFIER_VARIANTS.items()),
                                     value="all_states", description="states used"),
         "heads": widgets.Dropdown(options=[("one network, two heads", "joint"),
                                            ("two networks", "separate")],

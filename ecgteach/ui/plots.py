@@ -507,6 +507,30 @@ def beat_gallery_figure(records: Sequence[Record], beats: Sequence, delineator,
     return fig
 
 
+def gradient_figure(curves: dict, fs: float, title: str = "how much each sample moves the answer"):
+    """``|∂y/∂x_t|`` per time step (log scale), one line per model: the vanishing gradient.
+
+    ``curves`` maps a name to :func:`ecgteach.beats.gradient_by_time_step` output.
+
+    >>> import numpy as np
+    >>> fig = gradient_figure({"a": np.logspace(-6, -1, 200)}, fs=250)
+    >>> fig.layout.yaxis.type, float(fig.data[0].x[-1])
+    ('log', 796.0)
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for (name, values), dash in zip(curves.items(), ("solid", "dash", "dot", "dashdot"),
+                                    strict=False):
+        values = np.asarray(values, dtype=float)
+        fig.add_scatter(x=np.arange(values.size) * 1000.0 / fs, y=values, mode="lines",
+                        name=name, line=dict(dash=dash))
+    fig.update_layout(**_LAYOUT)
+    fig.update_layout(title=title, xaxis_title="time step in the row (ms)",
+                      yaxis_title="mean |∂ onset / ∂ x_t|", yaxis_type="log", height=340)
+    return fig
+
+
 def loss_figure(history: dict, title: str = "loss per epoch", log_y: bool = True):
     """Training and validation loss curves from a Keras-style history dict.
 
