@@ -24,6 +24,7 @@
 
 # %%
 import numpy as np
+from IPython.display import display
 
 import ecgteach
 from ecgteach.beats import boundary_probabilities
@@ -112,7 +113,8 @@ ecgteach.claim(all(by_readout[f"readout_all_states_{task}"] <
 bidirectional = ecgteach.run_lesson_setting(
     "readout_all_states_classification_bidirectional", splits, cache="shipped", progress=None)
 forward = readouts["readout_all_states_classification"]
-table_html([forward.summary_row("val"), bidirectional.summary_row("val")], columns)
+display(table_html([forward.summary_row("val"), bidirectional.summary_row("val")], columns))
+bidirectional.models["onset+offset"].summary()
 
 # %%
 print(f"forward: {mean_mae(forward):.1f} ms, bidirectional: {mean_mae(bidirectional):.1f} ms, "

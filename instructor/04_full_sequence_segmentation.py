@@ -90,6 +90,14 @@ loss_figure(info.history, title="the shipped segmenter: loss per epoch (recorded
             "it was trained)")
 
 # %% [markdown]
+# Its layers, as Keras lists them (the `Bidirectional` LSTM runs on the pooled
+# sequence; `UpSampling1D` and the `Concatenate` skip connection bring it back to
+# every sample):
+
+# %%
+model.summary()
+
+# %% [markdown]
 # ## 3. From masks to waves
 #
 # Pick a test patient and a lead. The top strip shows the cardiologists' waves, the

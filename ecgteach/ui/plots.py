@@ -527,7 +527,8 @@ def gradient_figure(curves: dict, fs: float, title: str = "how much each sample 
                         name=name, line=dict(dash=dash))
     fig.update_layout(**_LAYOUT)
     fig.update_layout(title=title, xaxis_title="time step in the row (ms)",
-                      yaxis_title="mean |∂ onset / ∂ x_t|", yaxis_type="log", height=340)
+                      yaxis_title="mean |∂ onset / ∂ x_t|", yaxis_type="log", height=340,
+                      yaxis_exponentformat="e")
     return fig
 
 
