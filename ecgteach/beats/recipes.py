@@ -137,6 +137,7 @@ def train_regression(
     """
     if model not in REGRESSORS:
         raise ValueError(f"model must be one of {list(REGRESSORS)}, got {model!r}")
+    cache = CacheMode.of(cache)  # a bad mode is an error before any data is touched
     options = _as_scaling(scaling)
     scaler = options.fit(splits.train)
     kwargs = {"length": splits.train.length, "channels": options.channels,
@@ -210,6 +211,7 @@ def train_boundary_classifier(
         raise ValueError(f"variant must be one of {list(CLASSIFIERS)}, got {variant!r}")
     if heads not in ("joint", "separate"):
         raise ValueError(f"heads must be 'joint' or 'separate', got {heads!r}")
+    cache = CacheMode.of(cache)  # a bad mode is an error before any data is touched
     options = _as_scaling(scaling)
     scaler = options.fit(splits.train)
     length = splits.train.length

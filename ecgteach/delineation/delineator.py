@@ -71,9 +71,7 @@ class Delineator:
 
     def probabilities_many(self, signals: Sequence[np.ndarray], fs: float) -> list[np.ndarray]:
         """Per-sample class probabilities ``(n, 4)`` at 250 Hz (bg, P, QRS, T), one per signal."""
-        fs = check_fs(fs)
-        leads = [resample_signal(_check_lead(signal, fs), fs, MODEL_FS) for signal in signals]
-        return self._probabilities(leads)
+        return self._probabilities(_at_model_rate(signals, fs))
 
     def probabilities(self, signal: np.ndarray, fs: float) -> np.ndarray:
         """Per-sample class probabilities ``(n, 4)`` of one lead at 250 Hz (bg, P, QRS, T).
@@ -117,7 +115,7 @@ class Delineator:
     ) -> list[tuple[Waves, np.ndarray]]:
         """For each lead: its waves at the input rate and the 250 Hz probabilities behind them."""
         fs = check_fs(fs)
-        leads = [resample_signal(_check_lead(signal, fs), fs, MODEL_FS) for signal in signals]
+        leads = _at_model_rate(signals, fs)
         out = []
         for signal, x, probabilities in zip(signals, leads, self._probabilities(leads),
                                             strict=True):
@@ -145,6 +143,12 @@ class Delineator:
 
     def __repr__(self) -> str:
         return f"Delineator({getattr(self.model, 'name', 'model')}, expected={self.expected})"
+
+
+def _at_model_rate(signals: Sequence[np.ndarray], fs: float) -> list[np.ndarray]:
+    """Each lead checked and resampled from ``fs`` to the model's 250 Hz."""
+    fs = check_fs(fs)
+    return [resample_signal(_check_lead(signal, fs), fs, MODEL_FS) for signal in signals]
 
 
 def _check_lead(signal: np.ndarray, fs: float) -> np.ndarray:
