@@ -25,6 +25,14 @@ import os as _os
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+from ecgteach._config import available_cpus as _available_cpus  # noqa: E402
+
+# TensorFlow sizes its thread pools from the host's cores; in a container held to a CPU
+# quota (Binder, JupyterHub) that oversubscribes and thrashes. Size them from what this
+# process may use, when TensorFlow starts later (set the variables yourself to override).
+for _variable in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+    _os.environ.setdefault(_variable, str(_available_cpus()))
+
 from ecgteach._quiet import install as _install_quiet_tensorflow
 
 _install_quiet_tensorflow()  # TensorFlow's C++ start-up lines would look like errors

@@ -170,6 +170,42 @@ def test_lesson_settings_are_valid_calls(splits):
     assert result.predictions["val"].shape == (len(splits.val), 2)
 
 
+def test_start_at_mean_begins_at_the_training_mean_and_a_walk_from_zero_is_measured(splits):
+    """The fast-forward starts the answers at the training mean; from zero they walk there."""
+    from ecgteach.beats import mean_prediction_ms, output_pace
+
+    fast_forward = train_regression(splits, build_kwargs=TINY_LSTM, scaling="raw", epochs=2,
+                                    start_at_mean=True, progress=None)
+    mean_ms = splits.train.y.mean(axis=0) * 1000.0 / splits.fs
+    walked = mean_prediction_ms(fast_forward)
+    assert walked.shape == (2, 2)
+    np.testing.assert_allclose(walked[0], mean_ms, atol=0.05 * mean_ms.min())
+    from_zero = train_regression(splits, build_kwargs=TINY_LSTM, scaling="raw", epochs=3,
+                                 progress=None)
+    answers = mean_prediction_ms(from_zero)
+    assert (answers < 0.5 * mean_ms).all()           # 3 epochs from 0: still far from the mean
+    assert (np.diff(answers, axis=0) > 0).all()      # walking towards it
+    pace = output_pace(from_zero)
+    assert pace.steps_per_epoch == -(-len(splits.train) // 32)
+    assert (pace.samples_per_epoch > 0).all()
+    assert (pace.epochs_to_mean() > 3).all()
+    with pytest.raises(ValueError, match="started at the mean"):
+        output_pace(fast_forward)
+    with pytest.raises(ValueError, match="start_at_mean"):
+        train_regression(splits, model="flattened_states", start_at_mean=True, epochs=1)
+    with pytest.raises(ValueError, match="only the learner"):
+        mean_prediction_ms(train_boundary_classifier(splits, build_kwargs=TINY_CLASSIFIER,
+                                                     epochs=1, progress=None))
+
+
+def test_a_plateau_run_records_why_it_stopped(splits):
+    result = train_regression(splits, build_kwargs=TINY_LSTM, scaling="raw", epochs=30,
+                              start_at_mean=True, plateau_patience=2, progress=None)
+    assert result.stopped == "plateau" and result.epochs_run < 30
+    assert result.summary_row("val")["stopped"] == "plateau"
+    assert result.config["plateau_patience"] == 2
+
+
 # ----------------------------------------------------------------- whole records
 
 

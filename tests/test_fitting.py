@@ -100,6 +100,33 @@ def test_early_stopping_restores_the_best_weights() -> None:
         fit(tiny_dense(), x, y, early_stopping_patience=2, progress=None)
 
 
+def test_plateau_stops_a_converged_run_and_keeps_its_last_weights() -> None:
+    x, y = linear_data()
+    model = tiny_dense()
+    # SGD on an exactly linear problem: the validation loss falls fast, then sits at ~0
+    result = fit(model, x, y, validation_data=(x, y), epochs=200, batch_size=16,
+                 plateau_patience=3, plateau_tolerance=0.01, progress=None)
+    losses = result.history["val_loss"]
+    assert result.stopped == "plateau" and result.epochs_run < 200
+    assert min(losses[-3:]) > 0.99 * min(losses[:-3])      # the criterion, as printed
+    assert not any(min(losses[i - 3:i]) > 0.99 * min(losses[:i - 3])  # not met any earlier
+                   for i in range(4, len(losses)))
+    assert not result.restored_best
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(losses[-1], rel=1e-5)
+    assert result.params["plateau_patience"] == 3
+
+
+def test_plateau_needs_validation_and_sane_numbers() -> None:
+    x, y = linear_data()
+    with pytest.raises(ValueError, match="validation"):
+        fit(tiny_dense(), x, y, plateau_patience=2, progress=None)
+    with pytest.raises(ValueError, match="patience >= 1"):
+        fit(tiny_dense(), x, y, validation_data=(x, y), plateau_patience=0, progress=None)
+    with pytest.raises(ValueError, match="tolerance"):
+        fit(tiny_dense(), x, y, validation_data=(x, y), plateau_patience=2,
+            plateau_tolerance=1.5, progress=None)
+
+
 # ------------------------------------------------------------- hooks and stopping
 
 

@@ -46,3 +46,25 @@ def test_public_api_is_importable():
     for name in ecgteach.__all__:
         assert hasattr(ecgteach, name), name
     assert ecgteach.__version__
+
+
+_THREADS_PROBE = """
+import os
+import ecgteach
+print(os.environ["TF_NUM_INTRAOP_THREADS"], os.environ["TF_NUM_INTEROP_THREADS"])
+"""
+
+
+def test_import_sizes_tensorflow_threads_from_the_cpus_this_process_may_use():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_NUM_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    # one CPU allowed (the affinity mask of a container held to one core)
+    one_cpu = "import os\nos.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
+    result = subprocess.run([sys.executable, "-c", one_cpu + _THREADS_PROBE], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split() == ["1", "1"]
+    # a value the user set is kept
+    kept = subprocess.run([sys.executable, "-c", _THREADS_PROBE], cwd=REPO,
+                          env={**env, "TF_NUM_INTRAOP_THREADS": "3"}, capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert kept.stdout.split()[0] == "3"

@@ -17,7 +17,10 @@ from ecgteach.beats import (
     LESSON_SETTINGS,
     SHIPPED_SETTINGS,
     beat_splits,
+    last_state_spread,
+    output_pace,
     run_lesson_setting,
+    run_verdict,
 )
 from ecgteach.nn import shipped_models_dir
 
@@ -67,9 +70,15 @@ def test_the_lessons_claims_hold_for_the_shipped_models(shipped_results):
     def val(name, key, seed=0):
         return np.asarray(shipped_results[name, seed].metrics["val"][key])
 
-    # the learner's exact model, and with standardised voltage only, collapse
-    assert val("learner_raw", "collapse_ratio").max() < 0.01
-    assert val("learner_standardise_voltage", "collapse_ratio").max() < 0.01
+    # the learner's exact model, trained from zero until its validation loss plateaued,
+    # answers the training mean for every beat (lesson 02, sections 2-3)
+    learner = shipped_results["learner_raw", 0]
+    assert learner.stopped == "plateau"
+    assert val("learner_raw", "collapse_ratio").max() < 0.05
+    assert abs(float(val("learner_raw", "mse")) / float(val("learner_raw", "mse_mean_baseline"))
+               - 1) < 0.1
+    # started at the training mean, the same network on the same data learns (section 6)
+    assert run_verdict(shipped_results["learner_raw_at_mean", 0]) == "learns"
     # scaling both inputs and targets makes the same network vary with the beat and beat
     # the predict-the-mean baseline; the small LSTM does better still
     assert val("learner_scaled", "collapse_ratio").min() > 0.3
@@ -85,3 +94,21 @@ def test_the_lessons_claims_hold_for_the_shipped_models(shipped_results):
             val(f"readout_last_state_{task}", "mae_ms").mean(), task
     assert val("readout_all_states_classification_bidirectional", "mae_ms").mean() < \
         val("readout_all_states_classification", "mae_ms").mean()
+
+
+def test_the_walk_to_the_mean_is_measured_and_saturates_the_last_layer(shipped_results):
+    """Lesson 02 sections 3 and 5: the pace of the walk, and the saturated state it leaves."""
+    learner = shipped_results["learner_raw", 0]
+    pace = output_pace(learner)
+    assert pace.steps_per_epoch == -(-learner.n_train // 32)
+    # the walk's pace predicts when the mean answer arrived: within a quarter
+    arrived = [int(np.argmax(np.asarray(learner.history[f"val_{b}_mean_prediction"])
+                             >= 0.9 * pace.target_mean[i])) + 1
+               for i, b in enumerate(("onset", "offset"))]
+    assert (np.abs(0.9 * pace.epochs_to_mean() - arrived) < 0.25 * np.array(arrived)).all()
+    assert (pace.epochs_to_mean(n_beats=300) > 2.5 * pace.epochs_to_mean()).all()
+    splits = beat_splits()
+    state = last_state_spread(learner.models["model"], learner.scaler.x(splits.val))
+    assert state["saturated"] > 0.9 and state["spread"] < 1e-3
+    at_mean = shipped_results["learner_raw_at_mean", 0]
+    assert last_state_spread(at_mean.models["model"], at_mean.scaler.x(splits.val))["spread"] > 0.1

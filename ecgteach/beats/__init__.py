@@ -12,8 +12,10 @@ from ecgteach.beats.diagnostics import (
     boundary_probabilities,
     gradient_by_time_step,
     input_saturation,
+    last_state_spread,
     regression_report,
 )
+from ecgteach.beats.pace import OutputPace, mean_prediction_ms, output_pace, run_verdict
 from ecgteach.beats.recipes import (
     LiveHooks,
     TrainingData,
@@ -32,6 +34,7 @@ from ecgteach.beats.scaling import (
 )
 from ecgteach.beats.seedset import SeedDataset, make_seed_dataset
 from ecgteach.beats.settings import (
+    LEARNER_CHANGES,
     LESSON_SETTINGS,
     RECIPES,
     SHIPPED_SETTINGS,
@@ -42,6 +45,7 @@ from ecgteach.beats.splits import BeatSplits, beat_splits
 from ecgteach.beats.targets import boundary_targets, positions_from_distribution
 
 __all__ = [
+    "LEARNER_CHANGES",
     "LESSON_SETTINGS",
     "RECIPES",
     "SCALINGS",
@@ -59,12 +63,17 @@ __all__ = [
     "gradient_by_time_step",
     "input_saturation",
     "InputScaling",
+    "last_state_spread",
     "LessonSetting",
     "LiveHooks",
     "make_seed_dataset",
+    "mean_prediction_ms",
+    "output_pace",
+    "OutputPace",
     "positions_from_distribution",
     "regression_report",
     "run_lesson_setting",
+    "run_verdict",
     "SeedDataset",
     "train_boundary_classifier",
     "train_regression",

@@ -168,6 +168,37 @@ def input_saturation(model: Any, x: np.ndarray, threshold: float = 4.0) -> dict[
     return out
 
 
+def last_state_spread(model: Any, x: np.ndarray) -> dict[str, float]:
+    """What the ``Dense(2)`` of a last-state regression gets to read: the last LSTM's state.
+
+    Runs ``x`` through the model up to its last LSTM layer and returns, over
+    that layer's units: ``"saturated"``, the share of state values with
+    ``|h| > 0.95`` (tanh stuck near ±1); ``"spread"``, the mean over units of the
+    state's standard deviation across beats (0: every beat gives the same
+    state, so no readout can tell beats apart); and ``"units"``.
+
+    >>> from ecgteach.nn.fitting import set_seed
+    >>> from ecgteach.nn.models import learner_lstm
+    >>> set_seed(0)
+    >>> x = np.random.default_rng(0).normal(size=(6, 20, 2)).astype("float32")
+    >>> spread = last_state_spread(learner_lstm(length=20, units=(4, 3)), x)
+    >>> spread["units"], 0 < spread["spread"] < 1, spread["saturated"]
+    (3, True, 0.0)
+    """
+    import keras
+
+    lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    if not lstms:
+        raise ValueError(f"{model.name} has no LSTM layer to inspect")
+    reader = keras.Model(model.inputs, lstms[-1].output)
+    states = np.asarray(predict_fn(reader, jit_compile=False)(np.asarray(x, dtype=np.float32)))
+    if states.ndim != 2:
+        raise ValueError(f"the last LSTM of {model.name} returns every state; this reads a "
+                         "last-state model")
+    return {"saturated": float(np.mean(np.abs(states) > 0.95)),
+            "spread": float(states.std(axis=0).mean()), "units": int(states.shape[1])}
+
+
 def boundary_probabilities(result: Any, beats: Any) -> tuple[np.ndarray, np.ndarray]:
     """Onset and offset distributions ``(n, length)`` of a boundary classifier for ``beats``.
 

@@ -46,6 +46,9 @@ class TrainingOptions:
 
     ``early_stopping_patience``: stop after that many epochs without a lower
     validation loss and keep the best epoch's weights (``None``: off).
+    ``plateau_patience``: stop once the validation loss has plateaued (under 1 %
+    better over that many epochs, :func:`ecgteach.nn.plateau_reached`), keeping the
+    last weights; ``epochs`` is then the most it may run (``None``: off).
     ``cache``: a :class:`~ecgteach.nn.CacheMode` (``"train"``, ``"shipped"``,
     ``"user"`` or ``"ship"``).
 
@@ -58,6 +61,7 @@ class TrainingOptions:
     seed: int = 0
     early_stopping_patience: int | None = None
     cache: CacheMode = CacheMode.TRAIN
+    plateau_patience: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cache", CacheMode.of(self.cache))
@@ -65,8 +69,11 @@ class TrainingOptions:
     @property
     def fit_kwargs(self) -> dict[str, Any]:
         """The arguments of :func:`ecgteach.nn.fit` that are part of the cache key."""
-        return {"epochs": self.epochs, "batch_size": self.batch_size,
-                "early_stopping_patience": self.early_stopping_patience}
+        kwargs: dict[str, Any] = {"epochs": self.epochs, "batch_size": self.batch_size,
+                                  "early_stopping_patience": self.early_stopping_patience}
+        if self.plateau_patience is not None:  # absent otherwise: older cache keys stay valid
+            kwargs["plateau_patience"] = self.plateau_patience
+        return kwargs
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,8 @@ def train_regression(
     early_stopping_patience: int | None = None,
     name: str | None = None,
     cache: CacheMode | str = "train",
+    plateau_patience: int | None = None,
+    start_at_mean: bool = False,
 ) -> ExperimentResult:
     """Train a ``[qrs_onset, qrs_offset]`` regressor (MSE) and score it on val and test beats.
 
@@ -133,10 +142,24 @@ def train_regression(
     :func:`ecgteach.nn.fit`; ``cache`` is a :class:`~ecgteach.nn.CacheMode`
     (``"shipped"``: the user cache, then the models shipped with ecgteach;
     ``"user"``: the user cache only; ``"train"``: always train).
+    ``plateau_patience``: train until the validation loss plateaus (see
+    :class:`TrainingOptions`; ``epochs`` is the most it may run).
+    ``start_at_mean``: start the output bias at the training mean of the (scaled)
+    targets, a fast-forward past the long walk there from zero (``learner_lstm``
+    and ``learner_conv_lstm`` only).
     The module's example trains one (see above).
+
+    >>> from ecgteach.beats import beat_splits
+    >>> at_mean = train_regression(beat_splits(fast=True), epochs=1, progress=None,
+    ...                            build_kwargs={"units": (4,)}, start_at_mean=True)
+    >>> at_mean.config["build_kwargs"]["output_bias"]       # the training mean, in samples
+    [75.5..., 99.8...]
     """
     if model not in REGRESSORS:
         raise ValueError(f"model must be one of {list(REGRESSORS)}, got {model!r}")
+    if start_at_mean and model not in ("learner_lstm", "learner_conv_lstm"):
+        raise ValueError(f"start_at_mean sets the output bias of learner_lstm or "
+                         f"learner_conv_lstm, not of {model!r}")
     cache = CacheMode.of(cache)  # a bad mode is an error before any data is touched
     options = _as_scaling(scaling)
     scaler = options.fit(splits.train)
@@ -144,10 +167,14 @@ def train_regression(
               **({"target": "regression"} if model == "flattened_states" else {}),
               **({"task": "regression"} if model == "readout" else {}),
               **dict(build_kwargs or {})}
+    if start_at_mean:
+        kwargs["output_bias"] = [float(v) for v in scaler.y(splits.train.y).mean(axis=0)]
     config = {"model": model, "build_kwargs": kwargs, "scaling": vars(options),
               "epochs": epochs, "batch_size": batch_size, "seed": seed,
-              "early_stopping_patience": early_stopping_patience, "splits": splits.config}
-    training = TrainingOptions(epochs, batch_size, seed, early_stopping_patience, cache)
+              "early_stopping_patience": early_stopping_patience, "splits": splits.config,
+              **({} if plateau_patience is None else {"plateau_patience": plateau_patience})}
+    training = TrainingOptions(epochs, batch_size, seed, early_stopping_patience, cache,
+                               plateau_patience)
     data = TrainingData(scaler.x(splits.train), scaler.y(splits.train.y),
                         (scaler.x(splits.val), scaler.y(splits.val.y)),
                         {"splits": splits.config, "scaling": vars(options)})

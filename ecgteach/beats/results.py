@@ -105,8 +105,8 @@ class ExperimentResult:
     >>> row = result.summary_row()
     >>> row["part"], row["n"], row["scaling"]
     ('test', 29, 'std. voltage, scaled time, z-scored targets')
-    >>> sorted(result.history)
-    ['loss', 'mae', 'val_loss', 'val_mae']
+    >>> sorted(result.history)[:4], result.stopped, result.n_train
+    (['loss', 'mae', 'offset_mean_prediction', 'onset_mean_prediction'], 'completed', 77)
     """
 
     name: str
@@ -121,6 +121,12 @@ class ExperimentResult:
     params: int
     predict_positions: Callable[[np.ndarray], np.ndarray] = field(repr=False)
     models: dict[str, Any] = field(default_factory=dict, repr=False)
+    n_train: int = 0
+
+    @property
+    def stopped(self) -> str:
+        """Why training ended (:data:`ecgteach.nn.fitting.STOP_REASONS`; the first network's)."""
+        return self.fits[0].stopped
 
     @property
     def train_seconds(self) -> float:
@@ -172,14 +178,14 @@ class ExperimentResult:
         row: dict[str, Any] = {
             "model": self.name, "kind": self.kind, "scaling": self.scaler.options.describe(),
             "epochs": self.epochs_run, "train_s": self.train_seconds, "params": self.params,
-            "weights": self.source, "part": part, "n": m["n"],
+            "weights": self.source, "part": part, "n": m["n"], "stopped": self.stopped,
         }
         for i, b in enumerate(BOUNDARY_HEADS):
             for key in ("hit_rate", "mae_ms", "mean_ms", "sd_ms", "collapse_ratio",
                         "mae_mean_baseline_ms"):
                 row[f"{b}_{key}"] = float(m[key][i])
         row.update({"mse": m["mse"], "mse_mean_baseline": m["mse_mean_baseline"],
-                    "skill": m["skill"]})
+                    "mse_vs_mean": m["mse"] / m["mse_mean_baseline"], "skill": m["skill"]})
         return row
 
 
@@ -196,5 +202,5 @@ def _finish(name: str, kind: str, config: dict[str, Any], fits: list[FitResult],
     return ExperimentResult(
         name=name, kind=kind, config=config, fits=fits, scaler=scaler, fs=splits.fs,
         predictions=predictions, labels=labels, metrics=metrics, params=params,
-        predict_positions=predict_positions, models=built,
+        predict_positions=predict_positions, models=built, n_train=len(splits.train),
     )

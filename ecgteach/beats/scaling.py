@@ -112,6 +112,10 @@ SCALINGS: dict[str, InputScaling] = {
     "raw": InputScaling(),
     "zscore_targets": InputScaling(targets="zscore"),
     "standardise_voltage": InputScaling(voltage="standardised"),
+    "scale_time": InputScaling(time="scaled"),
+    "drop_time": InputScaling(time="dropped"),
+    "scale_inputs": InputScaling(voltage="standardised", time="scaled"),
+    "standardise_voltage_zscore_targets": InputScaling(voltage="standardised", targets="zscore"),
     "scaled": InputScaling(voltage="standardised", time="scaled", targets="zscore"),
     "voltage_channel": InputScaling(voltage="standardised", time="dropped", targets="zscore"),
 }

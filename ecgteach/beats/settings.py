@@ -1,7 +1,7 @@
 """The settings lessons 02-03 use by default, by name: one recipe call each.
 
 >>> LESSON_SETTINGS["learner_raw"].recipe, LESSON_SETTINGS["learner_raw"].epochs
-('regression', 3)
+('regression', 80)
 >>> "learner_raw" in SHIPPED_SETTINGS
 True
 """
@@ -77,28 +77,58 @@ def _readout_setting(readout: str, task: str, bidirectional: bool = False) -> Le
                          shipped_seeds=(0,))
 
 
-#: Epochs are chosen so each trains in about 2 min or less on 2 CPU cores with all
+#: The learner's runs of lesson 02 train until the validation loss plateaus: under 1 %
+#: better over the last ``PLATEAU_PATIENCE`` epochs (:func:`ecgteach.nn.plateau_reached`), at
+#: most ``PLATEAU_MAX_EPOCHS_FROM_ZERO`` epochs from zero (``PLATEAU_MAX_EPOCHS`` started at
+#: the training mean).
+PLATEAU_PATIENCE = 5
+PLATEAU_MAX_EPOCHS = 40
+PLATEAU_MAX_EPOCHS_FROM_ZERO = 80
+
+
+def _learner_setting(name: str, label: str, scaling: str, start_at_mean: bool = False,
+                     max_epochs: int = PLATEAU_MAX_EPOCHS_FROM_ZERO, model: str = "learner_lstm",
+                     build_kwargs: Mapping[str, Any] | None = None) -> LessonSetting:
+    """A lesson-02 run of the learner's network, trained to its plateau (shipped)."""
+    arguments: dict[str, Any] = {"model": model, "scaling": scaling, "epochs": max_epochs,
+                                 "plateau_patience": PLATEAU_PATIENCE}
+    if start_at_mean:
+        arguments["start_at_mean"] = True
+    if build_kwargs:
+        arguments["build_kwargs"] = dict(build_kwargs)
+    return LessonSetting(name, label, "regression", arguments, shipped_seeds=(0,))
+
+
+#: Other epochs are chosen so each trains in about 2 min or less on 2 CPU cores with all
 #: ~900 training beats; ``early_stopping_patience`` keeps the best validation epoch.
 _SETTINGS: tuple[LessonSetting, ...] = (
-    LessonSetting(
-        "learner_raw", "learner's LSTM, raw data", "regression",
-        {"model": "learner_lstm", "scaling": "raw", "epochs": 3, "early_stopping_patience": 2},
-        shipped_seeds=(0,)),
-    LessonSetting(
-        "learner_zscore_targets", "learner's LSTM, z-scored targets only", "regression",
-        {"model": "learner_lstm", "scaling": "zscore_targets",
-         "epochs": 3, "early_stopping_patience": 2},
-        shipped_seeds=(0,)),
-    LessonSetting(
-        "learner_standardise_voltage", "learner's LSTM, standardised voltage only",
-        "regression",
-        {"model": "learner_lstm", "scaling": "standardise_voltage",
-         "epochs": 3, "early_stopping_patience": 2},
-        shipped_seeds=(0,)),
-    LessonSetting(
-        "learner_scaled", "learner's LSTM, scaled inputs and targets", "regression",
-        {"model": "learner_lstm", "scaling": "scaled", "epochs": 3, "early_stopping_patience": 2},
-        shipped_seeds=(0,)),
+    # lesson 02: the learner's exact network trained from zero until its validation loss
+    # plateaus; the same network with one change at a time, each trained from zero to its
+    # own plateau; and the one run that starts the output bias at the training mean
+    _learner_setting("learner_raw", "learner's LSTM, raw data", "raw"),
+    _learner_setting("learner_raw_at_mean", "learner's LSTM, raw data, output started at the "
+                     "mean", "raw", start_at_mean=True, max_epochs=PLATEAU_MAX_EPOCHS),
+    _learner_setting("learner_zscore_targets", "learner's LSTM, z-scored targets",
+                     "zscore_targets"),
+    _learner_setting("learner_time_scaled", "learner's LSTM, time channel scaled to 0-1",
+                     "scale_time"),
+    _learner_setting("learner_time_dropped", "learner's LSTM, time channel dropped",
+                     "drop_time"),
+    _learner_setting("learner_standardise_voltage", "learner's LSTM, voltage standardised",
+                     "standardise_voltage"),
+    _learner_setting("learner_inputs_scaled",
+                     "learner's LSTM, time scaled and voltage standardised", "scale_inputs"),
+    _learner_setting("learner_zscore_standardise_voltage",
+                     "learner's LSTM, z-scored targets and voltage standardised",
+                     "standardise_voltage_zscore_targets"),
+    _learner_setting("learner_scaled", "learner's LSTM, scaled inputs and targets", "scaled"),
+    _learner_setting("learner_one_layer", "learner's LSTM, one LSTM(100) layer", "raw",
+                     build_kwargs={"units": (100,)}),
+    _learner_setting("learner_adam", "learner's LSTM, Adam instead of RMSprop", "raw",
+                     build_kwargs={"optimizer": "adam"}),
+    _learner_setting("learner_more_dropout", "learner's LSTM, dropout 0.3", "raw",
+                     build_kwargs={"dropout": 0.3}),
+    _learner_setting("conv_lstm_raw", "Conv1D + LSTM, raw data", "raw", model="learner_conv_lstm"),
     LessonSetting(
         "small_lstm_adam", "LSTM(32) + Adam, scaled", "regression",
         {"model": "learner_lstm", "scaling": "scaled",
@@ -106,10 +136,6 @@ _SETTINGS: tuple[LessonSetting, ...] = (
          "build_kwargs": {"units": (32,), "dropout": 0.0, "optimizer": "adam",
                           "learning_rate": 3e-3}},
         shipped_seeds=(0,)),
-    LessonSetting(
-        "conv_lstm_raw", "Conv1D + LSTM, raw data", "regression",
-        {"model": "learner_conv_lstm", "scaling": "raw",
-         "epochs": 10, "early_stopping_patience": 4}),
     LessonSetting(
         "conv_lstm_scaled", "Conv1D + LSTM, scaled", "regression",
         {"model": "learner_conv_lstm", "scaling": "scaled",
@@ -143,6 +169,12 @@ _SETTINGS: tuple[LessonSetting, ...] = (
 )
 #: The lesson settings by name (the benchmark trains each of them).
 LESSON_SETTINGS: Mapping[str, LessonSetting] = MappingProxyType({s.name: s for s in _SETTINGS})
+#: Lesson 02's one-change runs: each changes one thing of ``learner_raw``.
+LEARNER_CHANGES: tuple[str, ...] = (
+    "learner_zscore_targets", "learner_time_scaled", "learner_time_dropped",
+    "learner_standardise_voltage", "learner_one_layer", "learner_adam", "learner_more_dropout",
+    "conv_lstm_raw",
+)
 #: Names of the settings whose trained weights ship with ecgteach.
 SHIPPED_SETTINGS: tuple[str, ...] = tuple(s.name for s in _SETTINGS if s.shipped)
 

@@ -17,7 +17,15 @@ from ecgteach.nn.cache import (
     model_cache_dir,
     shipped_models_dir,
 )
-from ecgteach.nn.fitting import FitResult, Stopper, configure_threads, fit, set_seed, time_budget
+from ecgteach.nn.fitting import (
+    FitResult,
+    Stopper,
+    configure_threads,
+    fit,
+    plateau_reached,
+    set_seed,
+    time_budget,
+)
 from ecgteach.nn.models import (
     BOUNDARY_HEADS,
     OPTIMIZERS,
@@ -34,6 +42,7 @@ from ecgteach.nn.models import (
 from ecgteach.nn.predict import FastPredictor, predict_fn, predict_probabilities
 
 __all__ = [
+    "plateau_reached",
     "BOUNDARY_HEADS",
     "OPTIMIZERS",
     "boundary_classifier",

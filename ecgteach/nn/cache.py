@@ -55,6 +55,7 @@ from ecgteach.nn.fitting import FitResult, fit, set_seed
 #: Keys ``cached_fit`` accepts in ``fit_kwargs`` (they are part of the cache key).
 FIT_KWARGS: tuple[str, ...] = (
     "epochs", "batch_size", "early_stopping_patience", "min_delta", "shuffle",
+    "plateau_patience", "plateau_tolerance",
 )
 
 

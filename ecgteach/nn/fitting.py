@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-STOP_REASONS: tuple[str, ...] = ("completed", "early_stopping", "stop_requested")
+STOP_REASONS: tuple[str, ...] = ("completed", "early_stopping", "plateau", "stop_requested")
 
 
 # ------------------------------------------------------------------------------ seeds
@@ -227,9 +227,33 @@ def _format_logs(logs: Mapping[str, float]) -> str:
     return "  ".join(parts)
 
 
+def plateau_reached(val_losses: Sequence[float], patience: int, tolerance: float = 0.01) -> bool:
+    """True when the last ``patience`` epochs beat the best loss before them by under ``tolerance``.
+
+    The criterion of "trained until the validation loss plateaued": the lowest
+    validation loss of the last ``patience`` epochs is not ``tolerance`` (a
+    fraction: 0.01 = 1 %) below the lowest one before them.
+
+    >>> plateau_reached([100, 50, 25, 20, 19.9, 19.95, 19.9], patience=3)   # < 1 % in 3 epochs
+    True
+    >>> plateau_reached([100, 50, 25, 20, 19, 18, 17], patience=3)          # still 15 % better
+    False
+    >>> plateau_reached([100, 50, 25], patience=3)                          # too early to say
+    False
+    """
+    if patience < 1 or not 0 <= tolerance < 1:
+        raise ValueError(f"need patience >= 1 and 0 <= tolerance < 1, got {patience}, {tolerance}")
+    if len(val_losses) <= patience:
+        return False
+    before = min(val_losses[:-patience])
+    recent = min(val_losses[-patience:])
+    return bool(recent > before - tolerance * abs(before))
+
+
 def _control_callback(total_epochs: int, patience: int | None, min_delta: float,
                       on_epoch: Sequence[Callable[[int, dict[str, float]], Any]],
-                      stop_event: Any, progress: str | None) -> Any:
+                      stop_event: Any, progress: str | None,
+                      plateau: tuple[int, float] | None = None) -> Any:
     """The one Keras callback behind :func:`fit` (built here so Keras loads lazily)."""
     import keras
 
@@ -242,6 +266,7 @@ def _control_callback(total_epochs: int, patience: int | None, min_delta: float,
             self.best_weights: list[np.ndarray] | None = None
             self.last_epoch = -1
             self.wait = 0
+            self.val_losses: list[float] = []
             self.seconds: list[float] = []
             self.restored = False
             self._start = 0.0
@@ -265,6 +290,12 @@ def _control_callback(total_epochs: int, patience: int | None, min_delta: float,
             self.last_epoch = epoch
             logs = {k: float(v) for k, v in (logs or {}).items()}
             current = logs.get("val_loss")
+            if current is not None:
+                self.val_losses.append(current)
+            if (plateau is not None and self.stopped == "completed"
+                    and plateau_reached(self.val_losses, *plateau)):
+                self.stopped = "plateau"
+                self.model.stop_training = True
             if current is not None and math.isfinite(current):
                 if current < self.best - min_delta:
                     self.best, self.best_epoch, self.wait = current, epoch, 0
@@ -292,6 +323,7 @@ def _control_callback(total_epochs: int, patience: int | None, min_delta: float,
             self.best_weights = None
             if progress == "text":
                 note = {"completed": "done", "early_stopping": "stopped early",
+                        "plateau": "stopped: the validation loss has plateaued",
                         "stop_requested": "stopped on request"}[self.stopped]
                 if self.restored:
                     note += f"; restored the weights of epoch {self.best_epoch + 1} (best val_loss)"
@@ -401,6 +433,8 @@ def fit(
     sample_weight: Any = None,
     shuffle: bool = True,
     min_delta: float = 0.0,
+    plateau_patience: int | None = None,
+    plateau_tolerance: float = 0.01,
 ) -> FitResult:
     """Train a compiled model with classroom conveniences; returns a :class:`FitResult`.
 
@@ -409,6 +443,11 @@ def fit(
     * ``early_stopping_patience``: stop when ``val_loss`` has not improved by more
       than ``min_delta`` for that many epochs, and restore the weights of the best
       epoch (also when training ends otherwise). Needs ``validation_data``.
+    * ``plateau_patience``: stop once the validation loss has plateaued — the best
+      of the last ``plateau_patience`` epochs is less than ``plateau_tolerance``
+      (0.01 = 1 %) below the best before them (:func:`plateau_reached`); the
+      weights stay those of the last epoch, as a learner who trained "until it
+      stopped improving" has them. ``epochs`` is then the most it may run.
     * ``callbacks``: Keras callbacks and/or plain callables ``on_epoch(epoch, logs)``
       (``epoch`` 0-based, ``logs`` a dict of floats), called after every epoch;
       widgets use them for live loss curves.
@@ -442,6 +481,11 @@ def fit(
         raise ValueError(f"epochs and batch_size must be >= 1, got {epochs}, {batch_size}")
     if progress not in ("auto", "text", None):
         raise ValueError(f"progress must be 'auto', 'text' or None, got {progress!r}")
+    if plateau_patience is not None:
+        plateau_reached([], plateau_patience, plateau_tolerance)  # checks the two numbers
+        if validation_data is None:
+            raise ValueError("the plateau criterion watches the validation loss: pass "
+                             "validation_data")
     if early_stopping_patience is not None:
         if early_stopping_patience < 1:
             raise ValueError(f"early_stopping_patience must be >= 1, got "
@@ -467,8 +511,9 @@ def fit(
             validation_data = (*validation_data[:2], _as_weights(validation_data[2]))
         elif len(validation_data) != 2:
             raise ValueError("validation_data must be (x, y) or (x, y, sample_weight)")
-    control = _control_callback(epochs, early_stopping_patience, min_delta, hooks,
-                                stop_event, progress)
+    control = _control_callback(
+        epochs, early_stopping_patience, min_delta, hooks, stop_event, progress,
+        None if plateau_patience is None else (int(plateau_patience), float(plateau_tolerance)))
     import tensorflow as tf
 
     from ecgteach._quiet import quiet_stderr
@@ -489,7 +534,10 @@ def fit(
         best_epoch=control.best_epoch,
         restored_best=control.restored,
         params={"epochs": int(epochs), "batch_size": int(batch_size), "seed": seed,
-                "early_stopping_patience": early_stopping_patience},
+                "early_stopping_patience": early_stopping_patience,
+                **({} if plateau_patience is None else
+                   {"plateau_patience": int(plateau_patience),
+                    "plateau_tolerance": float(plateau_tolerance)})},
         model=model,
     )
 

@@ -48,7 +48,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -165,6 +166,7 @@ def learner_lstm(
     dropout: float = 0.1,
     optimizer: str = "rmsprop",
     learning_rate: float = 1e-3,
+    output_bias: Sequence[float] | None = None,
 ) -> Any:
     """The learner's stacked LSTM: last hidden state -> ``Dense(2)`` ``[onset, offset]``, MSE.
 
@@ -173,12 +175,22 @@ def learner_lstm(
     sequences) -> Dense(2), linear, MSE loss, RMSprop. ``units`` sets the number
     of layers. Lesson 02 trains it on ``[time_ms, voltage]`` beats to reproduce
     the collapse to one constant prediction, then changes one thing at a time.
+    ``output_bias``: the starting bias of the ``Dense(2)`` (``None``: zeros, as
+    Keras starts it); lesson 02 starts some runs at the training mean of the
+    targets to skip the long walk there (a *fast-forward*, said where used). The
+    model also logs the mean of each output (``onset_mean_prediction``,
+    ``offset_mean_prediction``), so a history shows how far the answers move per
+    epoch.
 
     >>> count_params(learner_lstm())                  # the story's model
     488858
     >>> small = learner_lstm(units=(4,))
     >>> [layer.name for layer in small.layers], small.output_shape
     (['beats', 'lstm_1', 'onset_offset'], (None, 2))
+    >>> import numpy as np
+    >>> at_mean = learner_lstm(length=10, units=(4,), output_bias=(82.5, 107.0))
+    >>> at_mean.predict(np.zeros((1, 10, 2)), verbose=0).round(1)    # zero input: the bias
+    array([[ 82.5, 107. ]], dtype=float32)
     """
     import keras
 
@@ -188,7 +200,7 @@ def learner_lstm(
     inputs = keras.Input((length, channels), name="beats")
     h = inputs
     return _last_state_regression(inputs, h, sizes, dropout, optimizer, learning_rate,
-                                  "learner_lstm")
+                                  "learner_lstm", output_bias)
 
 
 def learner_conv_lstm(
@@ -201,12 +213,13 @@ def learner_conv_lstm(
     dropout: float = 0.1,
     optimizer: str = "rmsprop",
     learning_rate: float = 1e-3,
+    output_bias: Sequence[float] | None = None,
 ) -> Any:
     """Conv1D + MaxPooling front end, LSTM(s), last state -> ``Dense(2)`` regression, MSE.
 
     The other variant the learner tried in lesson 02: a convolution in front does
     not help while the question (regress one number from the last state, on raw
-    scales) stays the same.
+    scales) stays the same. ``output_bias`` as in :func:`learner_lstm`.
 
     >>> model = learner_conv_lstm(conv_filters=4, units=4)
     >>> [layer.name for layer in model.layers], count_params(model)
@@ -226,11 +239,23 @@ def learner_conv_lstm(
     if pool_size > 1:
         h = keras.layers.MaxPooling1D(pool_size, name="pool")(h)
     return _last_state_regression(inputs, h, sizes, dropout, optimizer, learning_rate,
-                                  "learner_conv_lstm")
+                                  "learner_conv_lstm", output_bias)
+
+
+def _mean_prediction_metric(column: int, name: str) -> Callable[[Any, Any], Any]:
+    """A Keras metric: the mean of one output column (how far the answers have moved)."""
+    from keras import ops
+
+    def metric(y_true: Any, y_pred: Any) -> Any:
+        return ops.mean(y_pred[:, column])
+
+    metric.__name__ = name
+    return metric
 
 
 def _last_state_regression(inputs: Any, h: Any, sizes: tuple[int, ...], dropout: float,
-                           optimizer: str, learning_rate: float, name: str) -> Any:
+                           optimizer: str, learning_rate: float, name: str,
+                           output_bias: Sequence[float] | None = None) -> Any:
     """Stacked LSTMs (only the last returns its last state) -> ``Dense(2)``, MSE: the learner's."""
     import keras
 
@@ -238,9 +263,19 @@ def _last_state_regression(inputs: Any, h: Any, sizes: tuple[int, ...], dropout:
         last = i == len(sizes) - 1
         h = keras.layers.LSTM(size, dropout=dropout, return_sequences=not last,
                               name=f"lstm_{i + 1}")(h)
-    outputs = keras.layers.Dense(2, name="onset_offset")(h)
+    bias = "zeros"
+    if output_bias is not None:
+        values = [float(v) for v in output_bias]
+        if len(values) != 2 or not all(math.isfinite(v) for v in values):
+            raise ValueError(f"output_bias must be two finite numbers [onset, offset], "
+                             f"got {output_bias!r}")
+        bias = keras.initializers.Constant(values)
+    outputs = keras.layers.Dense(2, bias_initializer=bias, name="onset_offset")(h)
     model = keras.Model(inputs, outputs, name=name)
-    model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss="mse", metrics=["mae"])
+    metrics = ["mae", *(_mean_prediction_metric(i, f"{head}_mean_prediction")
+                        for i, head in enumerate(BOUNDARY_HEADS))]
+    model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss="mse",
+                  metrics=metrics)
     return model
 
 

@@ -1,6 +1,7 @@
 """Figures, widgets and training panels for JupyterLab (plotly + ipywidgets).
 
-The modules: :mod:`~ecgteach.ui.plots` (figures), :mod:`~ecgteach.ui.tables`,
+The modules: :mod:`~ecgteach.ui.plots` (figures),
+:mod:`~ecgteach.ui.run_plots` (lesson 02's runs), :mod:`~ecgteach.ui.tables`,
 :mod:`~ecgteach.ui.widgets` (record browser, segmentation viewer ...),
 :mod:`~ecgteach.ui.panels` (training panel, comparison board) and
 :mod:`~ecgteach.ui.lesson_panels` (the lessons' panels). The lessons import
@@ -24,6 +25,7 @@ from ecgteach.ui.lesson_panels import (
 )
 from ecgteach.ui.panels import ComparisonBoard, TrainingPanel
 from ecgteach.ui.plots import (
+    PALETTE,
     WAVE_COLOURS,
     beat_gallery_figure,
     gradient_figure,
@@ -38,6 +40,7 @@ from ecgteach.ui.plots import (
     updating,
     window_figure,
 )
+from ecgteach.ui.run_plots import mean_prediction_figure, prediction_grid
 from ecgteach.ui.tables import score_table, table_html
 from ecgteach.ui.widgets import (
     ProbabilityInspector,
@@ -48,6 +51,7 @@ from ecgteach.ui.widgets import (
 
 __all__ = [
     "LEARNING_RATES",
+    "PALETTE",
     "WAVE_COLOURS",
     "beat_gallery_figure",
     "gradient_figure",
@@ -56,6 +60,8 @@ __all__ = [
     "ComparisonBoard",
     "label_agreement_figure",
     "lstm_cell_figure",
+    "mean_prediction_figure",
+    "prediction_grid",
     "loss_figure",
     "parse_units",
     "prediction_figure",

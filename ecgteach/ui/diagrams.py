@@ -17,8 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecgteach.ui.plots import PALETTE
+
 #: Colours of the diagram parts (Okabe-Ito, readable with red-green colour blindness).
-GATE_COLOUR, STATE_COLOUR, INPUT_COLOUR, OUTPUT_COLOUR = "#0072B2", "#E69F00", "#009E73", "#CC79A7"
+GATE_COLOUR, STATE_COLOUR, INPUT_COLOUR, OUTPUT_COLOUR = (
+    PALETTE[name] for name in ("blue", "orange", "bluish green", "reddish purple"))
 
 
 def _box(x0: float, y0: float, x1: float, y1: float, colour: str) -> dict[str, Any]:

@@ -79,7 +79,8 @@ def _epochs_slider(setting: str) -> Any:
 
 
     default = LESSON_SETTINGS[setting].epochs
-    return widgets.IntSlider(value=1 if fast() else default, min=1, max=40,
+    return widgets.IntSlider(value=1 if fast() else default, min=1,
+                             max=max(40, *(s.epochs for s in LESSON_SETTINGS.values())),
                              description="epochs")
 
 
@@ -94,6 +95,16 @@ def _patience_slider() -> Any:
 
 def _patience(config: dict[str, Any]) -> int | None:
     return int(config["patience"]) or None
+
+
+def _plateau_slider() -> Any:
+    """Lesson 02's stopping rule: end once the validation loss has plateaued (0 = off)."""
+    import ipywidgets as widgets
+
+    return widgets.IntSlider(value=0, min=0, max=10, description="plateau stop",
+                             tooltip="end once the validation loss is under 1 % better over "
+                             "this many epochs; keep the last weights (0 = off: run every "
+                             "epoch)")
 
 
 def _shift_slider() -> Any:
@@ -224,6 +235,8 @@ def regression_presets() -> dict[str, dict[str, Any]]:
             "dropout": float(build["dropout"]), "optimizer": build["optimizer"],
             "learning_rate": float(build["learning_rate"]), **_common_knobs(setting),
             **scaling_knobs(SCALINGS[arguments["scaling"]]),
+            "plateau": int(arguments.get("plateau_patience") or 0),
+            "start_at_mean": bool(arguments.get("start_at_mean", False)),
         }
     return presets
 
@@ -263,13 +276,14 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None,
     epochs, batch size, input channels, voltage/time/target scaling. The "start
     from" menu sets every knob of one of the lesson's models
     (:func:`regression_presets`); ``preset`` chooses one up front (default:
-    the learner's model on raw data). The lesson builds it with
+    the learner's model on raw data, started at the training mean so that a
+    student's run reaches its plateau in minutes). The lesson builds it with
     ``regression_panel(beat_splits(n_train=300), ComparisonBoard())``.
 
     >>> panel = regression_panel(beat_splits(fast=True),
     ...                          preset="learner's LSTM, scaled inputs and targets")
-    >>> {knob: panel.config()[knob] for knob in ("voltage", "time", "targets")}
-    {'voltage': 'standardised', 'time': 'scaled', 'targets': 'zscore'}
+    >>> {knob: panel.config()[knob] for knob in ("voltage", "time", "targets", "start_at_mean")}
+    {'voltage': 'standardised', 'time': 'scaled', 'targets': 'zscore', 'start_at_mean': True}
     """
     import ipywidgets as widgets
 
@@ -291,6 +305,11 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None,
         "batch_size": widgets.Dropdown(options=[8, 16, 32, 64, 128], value=32,
                                        description="batch size"),
         "patience": _patience_slider(),
+        "plateau": _plateau_slider(),
+        "start_at_mean": widgets.Checkbox(
+            value=False, description="start at the training mean",
+            tooltip="fast-forward: the output bias starts at the training mean of the "
+            "targets instead of 0"),
         "shift": _shift_slider(),
         "inputs": widgets.Dropdown(options=[("[time, voltage]", "time_voltage"),
                                             ("voltage only", "voltage")],
@@ -323,12 +342,15 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None,
             epochs=config["epochs"], batch_size=config["batch_size"], callbacks=[on_epoch],
             stop_event=stop, progress=None, name=f"{config['model']} {config['units']}",
             early_stopping_patience=_patience(config),
+            plateau_patience=int(config["plateau"]) or None,
+            start_at_mean=bool(config["start_at_mean"]),
         )
 
     presets = regression_presets()
     panel = TrainingPanel(controls, train, describe=_result_html, summarise=_board_row,
                           board=board, title="Retrain the learner's regression LSTM",
-                          presets=presets, preset=preset or next(iter(presets)))
+                          presets=presets,
+                          preset=preset or LESSON_SETTINGS["learner_raw_at_mean"].label)
     return panel
 
 

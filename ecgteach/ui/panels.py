@@ -81,7 +81,7 @@ class ComparisonBoard:
                 yaxis_title=metric,
             )
         )
-        self.figure.add_bar(x=[], y=[], marker_color="#1f77b4", name=metric)
+        self.figure.add_bar(x=[], y=[], marker_color="#0072B2", name=metric)
         self.widget = widgets.VBox([self.table, self.figure])
 
     def add(self, name: str, row: Mapping[str, Any]) -> None:

@@ -26,9 +26,15 @@ from ecgteach.beats.seedset import SeedDataset
 from ecgteach.ecg.records import Record
 from ecgteach.ecg.waves import MISSING, WAVE_KINDS
 
+#: The Okabe-Ito palette: colours told apart with every common colour-vision deficiency
+#: (no red-green pair anywhere in ecgteach's figures).
+PALETTE = {"blue": "#0072B2", "vermillion": "#D55E00", "bluish green": "#009E73",
+           "orange": "#E69F00", "sky blue": "#56B4E9", "reddish purple": "#CC79A7",
+           "yellow": "#F0E442", "black": "#000000"}
 #: One colour per wave kind, reused across lessons and widgets.
-WAVE_COLOURS = {"P": "#1f77b4", "QRS": "#d62728", "T": "#2ca02c"}
-ONSET_COLOUR, OFFSET_COLOUR = "#d62728", "#2ca02c"
+WAVE_COLOURS = {"P": PALETTE["blue"], "QRS": PALETTE["vermillion"], "T": PALETTE["bluish green"]}
+#: Onsets and offsets (also dashed vs solid where both share a plot).
+ONSET_COLOUR, OFFSET_COLOUR = PALETTE["vermillion"], PALETTE["blue"]
 _LAYOUT = dict(
     template="plotly_white",
     margin=dict(l=60, r=20, t=80, b=45),
@@ -99,11 +105,11 @@ def wave_shapes(
     >>> record = load_ludb_record(1, leads=["ii"])
     >>> shapes = wave_shapes(record.waves["ii"], record.fs, 0, 4)
     >>> len(shapes), shapes[0]["fillcolor"]           # 7 waves in 0-4 s, the first a P wave
-    (7, '#1f77b4')
+    (7, '#0072B2')
     >>> qrs_without_offset = {"QRS": np.array([[100, 110, MISSING]])}
     >>> shape, = wave_shapes(qrs_without_offset, 500, 0, 1)
     >>> print(shape["x0"], shape["x1"], shape["line"])   # onset to peak, dotted
-    0.2 0.22 {'width': 1, 'dash': 'dot', 'color': '#d62728'}
+    0.2 0.22 {'width': 1, 'dash': 'dot', 'color': '#D55E00'}
     """
     shapes = []
     for kind in WAVE_KINDS:
@@ -381,8 +387,8 @@ def robustness_figure(curve: dict, x_title: str = "corruption"):
 
     levels = list(curve)
     fig = make_subplots(rows=1, cols=2, subplot_titles=["sensitivity (%)", "error SD (ms)"])
-    colours = {"QRS onset": "#d62728", "QRS offset": "#ff7f0e", "P onset": "#1f77b4",
-               "T offset": "#2ca02c"}
+    colours = {"QRS onset": PALETTE["vermillion"], "QRS offset": PALETTE["orange"],
+               "P onset": PALETTE["blue"], "T offset": PALETTE["bluish green"]}
     for name, colour in colours.items():
         se = [curve[level][name].sensitivity for level in levels]
         sd = [curve[level][name].sd_ms for level in levels]
@@ -427,8 +433,9 @@ def label_agreement_figure(rows: Sequence, departs_ms: float = 10.0):
                     line=dict(color="grey", dash="dash", width=1))
     fig.add_scatter(x=[-reach, reach], y=[0, 0], mode="lines", name="model = this lead's label",
                     line=dict(color="grey", dash="dot", width=1))
-    for chosen, name, colour in ((~departs, "label agrees with the other leads", "#1f77b4"),
-                                 (departs, f"label departs by > {departs_ms:g} ms", "#d62728")):
+    for chosen, name, colour in ((~departs, "label agrees with the other leads", PALETTE["blue"]),
+                                 (departs, f"label departs by > {departs_ms:g} ms",
+                                  PALETTE["vermillion"])):
         fig.add_scatter(
             x=x[chosen], y=y[chosen], mode="markers", name=name, marker=dict(color=colour, size=8),
             text=[f"record {r.record}, {r.n_beats} beats" for r, c in zip(rows, chosen, strict=True)

@@ -20,7 +20,15 @@ from ecgteach.delineation.segmenter import MODEL_FS
 from ecgteach.ecg.leads import lead_name
 from ecgteach.evaluation.metrics import DelineationScorer
 from ecgteach.evaluation.robustness import add_baseline_wander, add_noise
-from ecgteach.ui.plots import WAVE_COLOURS, record_figure, record_traces, updating, wave_shapes
+from ecgteach.ui.plots import (
+    OFFSET_COLOUR,
+    ONSET_COLOUR,
+    WAVE_COLOURS,
+    record_figure,
+    record_traces,
+    updating,
+    wave_shapes,
+)
 
 
 class RecordBrowser:
@@ -181,9 +189,9 @@ class ProbabilityInspector:
         )
         fig.add_scatter(y=[], mode="lines", name="ECG", line=dict(color="black", width=1.2))
         fig.add_scatter(y=[], mode="lines", name="P(onset)", yaxis="y2",
-                        line=dict(color="#d62728", width=2))
+                        line=dict(color=ONSET_COLOUR, width=2))
         fig.add_scatter(y=[], mode="lines", name="P(offset)", yaxis="y2",
-                        line=dict(color="#2ca02c", width=2))
+                        line=dict(color=OFFSET_COLOUR, width=2))
         self.figure = fig
         self.index.observe(lambda change: self.update(), names="value")
         self.update()
@@ -205,9 +213,9 @@ class ProbabilityInspector:
             {**line, "x0": onset, "x1": onset, "line": dict(color="grey", width=2)},
             {**line, "x0": offset, "x1": offset, "line": dict(color="grey", width=2)},
             {**line, "x0": predicted[0], "x1": predicted[0],
-             "line": dict(color="#d62728", dash="dot", width=2)},
+             "line": dict(color=ONSET_COLOUR, dash="dot", width=2)},
             {**line, "x0": predicted[1], "x1": predicted[1],
-             "line": dict(color="#2ca02c", dash="dot", width=2)},
+             "line": dict(color=OFFSET_COLOUR, dash="dot", width=2)},
         ]
         with updating(self.figure):
             self.figure.data[0].y = self.beats.voltage[i]
