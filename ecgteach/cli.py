@@ -2,8 +2,9 @@
 
 - ``ecgteach lab [--dir ~/ecgteach-lessons]``: copy the lessons into the folder
   (once) and open JupyterLab there;
-- ``ecgteach delineate path/to/record [--lead ii] [--out ecgteach]``: write the
-  waves the default segmenter finds in one lead as a WFDB annotation file;
+- ``ecgteach delineate FILE [--fs HZ] [--lead ii | --column NAME] [--csv]``: write
+  the waves the default segmenter finds in one lead of a WFDB record, EDF, CSV/TSV
+  or ``.npy`` file as a WFDB annotation file (and, with ``--csv``, a table);
 - ``ecgteach train [--seconds 180]``: retrain the default segmenter (``--fast``
   for a smoke run);
 - ``ecgteach download ludb`` (or ``qtdb``, ``--records sel100 ...``): fill the
@@ -22,29 +23,50 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from ecgteach._files import write_text_atomic
 from ecgteach.classroom import lab
 from ecgteach.datasets.download import download_database
 from ecgteach.delineation.delineator import Delineator
 from ecgteach.delineation.segmenter import DEFAULT_SEGMENTER, load_segmenter, save_segmenter
 from ecgteach.delineation.training import DEFAULT_RECIPE, train_default_segmenter
-from ecgteach.ecg.wfdbio import read_header, read_signal, write_annotations
+from ecgteach.ecg.recordings import load_recording
+from ecgteach.ecg.waves import MISSING
+from ecgteach.ecg.wfdbio import write_annotations
+
+
+def waves_table(waves: dict, fs: float) -> str:
+    """The waves as CSV text: one row per wave, onset/peak/offset in seconds (blank: none).
+
+    >>> import numpy as np
+    >>> print(waves_table({"QRS": np.array([[100, 110, -1]])}, fs=250), end="")
+    wave,onset_s,peak_s,offset_s
+    QRS,0.4,0.44,
+    """
+    lines = ["wave,onset_s,peak_s,offset_s"]
+    rows = [(int(row[0]), kind, row) for kind, found in waves.items() for row in found]
+    for _, kind, row in sorted(rows, key=lambda item: (item[0] if item[0] != MISSING
+                                                        else int(item[2][1]), item[1])):
+        cells = ["" if v == MISSING else f"{v / fs:.6g}" for v in (int(x) for x in row)]
+        lines.append(",".join([kind, *cells]))
+    return "\n".join(lines) + "\n"
 
 
 def _delineate(args: argparse.Namespace) -> int:
-    header = read_header(args.record)
-    signal = read_signal(header)
-    names = list(header.sig_names)
-    lead = args.lead if args.lead is not None else names[0]
-    if lead not in names:
-        if lead.isdigit() and int(lead) < len(names):
-            lead = names[int(lead)]
-        else:
-            raise ValueError(f"record {header.path.name} has no lead {lead!r}; leads: {names}")
+    if args.lead is not None and args.column is not None:
+        raise ValueError("give --lead or --column, not both")
+    recording = load_recording(args.record, fs=args.fs, column=args.column)
+    lead, samples = recording.lead(args.lead)
     model = load_segmenter(args.model) if args.model else None
-    waves = Delineator(model)(signal[:, names.index(lead)], header.fs)
-    target = write_annotations(header.path, args.out, waves, header.fs)
+    waves = Delineator(model)(samples, recording.fs)
+    path = recording.path
+    stem = path if path.suffix.lower() in ("", ".hea", ".dat") else path.with_suffix("")
+    target = write_annotations(stem, args.out, waves, recording.fs)
     counts = ", ".join(f"{len(rows)} {kind}" for kind, rows in waves.items())
     print(f"lead {lead}: {counts} -> {target}")
+    if args.csv:
+        table = stem.with_name(f"{stem.name}_waves.csv")
+        write_text_atomic(table, waves_table(waves, recording.fs))
+        print(f"onset/peak/offset in seconds -> {table}")
     return 0
 
 
@@ -103,12 +125,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_lab, forwards_extra=True)
 
     p = commands.add_parser(
-        "delineate", help="find P/QRS/T waves in a WFDB record, write a WFDB annotation file",
-        description="Delineate one lead of a WFDB record with the default segmenter and write "
-        "the waves as <record>.<out> in the ( peak ) convention, readable by wfdb.rdann.",
+        "delineate", help="find P/QRS/T waves in an ECG file, write a WFDB annotation file",
+        description="Delineate one lead of an ECG (a WFDB record, .edf, .csv/.tsv or .npy) "
+        "with the default segmenter and write the waves beside it as <name>.<out> in the "
+        "( peak ) convention, readable by wfdb.rdann; --csv also writes <name>_waves.csv.",
     )
-    p.add_argument("record", help="WFDB record path without extension, e.g. data/sel100")
+    p.add_argument("record", metavar="FILE",
+                   help="a WFDB record (path without extension, or its .hea), .edf, .csv, "
+                   ".tsv or .npy file")
+    p.add_argument("--fs", type=float, help="sampling rate in Hz (needed for .npy and for "
+                   "tables without a time column)")
     p.add_argument("--lead", help="lead name or index (default: the first lead)")
+    p.add_argument("--column", help="the table column (name or index) holding the ECG")
+    p.add_argument("--csv", action="store_true",
+                   help="also write the waves' onset/peak/offset in seconds as a CSV table")
     p.add_argument("--out", default="ecgteach", help="annotation extension (default: ecgteach)")
     p.add_argument("--model", help="a .keras segmenter (default: the shipped one)")
     p.set_defaults(func=_delineate)
@@ -149,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     prints the help and, like a malformed command line, exits (``SystemExit``).
 
     >>> main(["delineate", "no/such/record"])     # stderr: WFDB header not found ...
+    2
+    >>> main(["delineate", "my.csv"])             # stderr: no such file: my.csv
     2
     """
     parser = build_parser()

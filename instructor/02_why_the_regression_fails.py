@@ -172,6 +172,15 @@ display(readout_figure("last_state"), readout_figure("all_states"))
 learner.models["model"].summary()
 
 # %% [markdown]
+# A **bidirectional** layer adds a second LSTM that reads the row backwards; each step's
+# state is then both directions side by side, so a step also "sees" what comes after
+# it. A live monitor could not do that; a delineator of a recorded ECG can, since the
+# whole recording is there. Lessons 03 and 04 use it:
+
+# %%
+readout_figure("bidirectional")
+
+# %% [markdown]
 # The shapes, on a tiny layer you can build yourself:
 
 # %%
@@ -363,11 +372,17 @@ board
 #
 # Read your measurements above, not the folklore:
 #
-# * the learner's exact model, on the learner's exact data, gives (nearly) one answer for
-#   every beat — the collapse ratio says how close to one constant;
-# * which single change fixes it, and which does not, is in the table of section 6;
-# * once inputs and targets are on a sensible scale, the same last-state LSTM *can*
-#   regress a position.
+# * the learner's exact network, trained until its validation loss plateaued, answers
+#   the training mean for every beat: a flat loss curve, a collapse ratio near 0, the
+#   MSE of the mean (section 2);
+# * it took that long because its outputs walk from 0 to the labels at a fixed pace
+#   per optimiser step (section 3), and the walk left its last LSTM layer saturated,
+#   the same state for every beat (section 5); started at the mean, the same network
+#   on the same data learns (section 6);
+# * which single change avoids the collapse, and which does not, is in the table of
+#   section 7, each run trained from zero to its own plateau;
+# * with inputs and targets on a sensible scale the same last-state LSTM *can*
+#   regress a position (section 9) — but it reads mostly the end of the row.
 #
 # So why do lessons 03 and 04 still change the formulation? A regression gives one
 # number per boundary with no sense of uncertainty and assumes exactly one beat per
@@ -447,9 +462,11 @@ def stacked_lstm(length, channels, units):
 ecgteach.check("02.4", stacked_lstm)
 
 # %% [markdown]
-# **5.** With the panel, train the learner's model on raw data but with **voltage only**
-# (no time channel) and z-scored targets. Does it still collapse? What does that tell
-# you about the time channel?
+# **5.** With the panel, start from "learner's LSTM, raw data, output started at the
+# mean" and change **one** knob of your choice that section 7 did not try (the
+# learning rate, the batch size, the number of units). Press Train: does the run still
+# learn? Compare it on the board with the run you started from, and say what your one
+# change did.
 
 # %% [markdown]
 # ## Questions
@@ -460,11 +477,12 @@ ecgteach.check("02.4", stacked_lstm)
 #
 # ### BEGIN SOLUTION
 # The mean minimises the squared error of any constant guess, so a network that cannot
-# use its input can at best learn that constant: its loss then flattens at the variance
-# of the labels (the "for the mean" MSE that `regression_report` prints). A loss curve
-# that flattens can therefore hide a model that ignores its input. Compare every run
-# with the predict-the-mean baseline, and look at the spread of the predictions (the
-# collapse ratio), not only at the loss.
+# use its input can at best learn that constant: its loss then flattens at the MSE of
+# always predicting the mean — exactly where the learner's run of section 2 settled
+# (the "for the mean" MSE that `regression_report` prints). A loss curve that flattens
+# can therefore hide a model that ignores its input. Compare every run with the
+# predict-the-mean baseline, and look at the spread of the predictions (the collapse
+# ratio), not only at the loss.
 # ### END SOLUTION
 #
 # **Q2.** Why can a raw time channel in milliseconds hurt an LSTM even though it carries

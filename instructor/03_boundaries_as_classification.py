@@ -17,7 +17,7 @@
 # * explain why reading every hidden state (and both directions) helps
 # * compare design choices fairly (same body, one change)
 #
-# **Prerequisites:** lessons 01–02 (the LSTM primer in lesson 02, section 3).
+# **Prerequisites:** lessons 01–02 (the LSTM primer in lesson 02, section 4).
 #
 # **Time:** about 25 min in class; section 6 (*optional*, the training panel) is
 # homework.
@@ -58,7 +58,7 @@ ProbabilityInspector(splits.val, onset_target, offset_target)
 # Which change matters: the hidden states the output reads, or the question it is asked?
 # To find out, keep everything else fixed — one `LSTM(32)`, the standardised voltage as
 # input, Adam, the same epochs and early stopping — and change only the readout
-# (lesson 02, section 3 drew the two kinds of readout):
+# (lesson 02, section 4 drew the two kinds of readout):
 #
 # | | regression (MSE, z-scored targets) | classification (softmax over time) |
 # |---|---|---|
@@ -107,7 +107,7 @@ ecgteach.claim(all(by_readout[f"readout_all_states_{task}"] <
 # A forward LSTM's state at sample `t` has seen only the samples before it. Whether a
 # sample is the onset depends on what comes **after** it too (the QRS rising). Offline —
 # the whole beat is recorded before we delineate it — nothing stops us from also reading
-# it backwards (lesson 02, section 3, last diagram). Only this one change:
+# it backwards (lesson 02, section 4, last diagram). Only this one change:
 
 # %%
 bidirectional = ecgteach.run_lesson_setting(

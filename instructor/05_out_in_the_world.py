@@ -97,11 +97,13 @@ prediction_figure(record, lead, delineator, start_s=start / record.fs,
 # %% [markdown]
 # ## 3. Your own ECG
 #
-# Any WFDB record works: `ecgteach.load_wfdb_record("path/to/record")` reads its
-# header and signal (an annotation file is optional). Here we write a piece of a QTDB
-# record to a new folder as if it were yours, at 360 Hz. `delineate` resamples it to
-# the model's 250 Hz first (and maps the waves back to 360 Hz), so the network itself
-# still sees the rate it was trained on.
+# Most ECGs you will meet outside a database are a CSV file (a phone or watch export),
+# an EDF file, or a NumPy array. `ecgteach.load_recording(path)` reads any of them, and
+# WFDB records too; for a table it finds the time column (in s or ms) and takes the
+# sampling rate from it. Here we write 20 s of a QTDB record as if it were your watch's
+# export: a time column in milliseconds at 360 Hz, and one ECG column. `delineate`
+# resamples it to the model's 250 Hz first (and maps the waves back to 360 Hz), so the
+# network itself still sees the rate it was trained on.
 
 # %%
 import tempfile
@@ -109,12 +111,20 @@ from pathlib import Path
 
 folder = Path(tempfile.mkdtemp())
 piece = ecgteach.resample_signal(qtdb[0].lead(lead)[start : start + 20 * 250], 250, 360)
-wfdb.wrsamp("my_ecg", fs=360, units=["mV"], sig_name=["MLII"],
-            p_signal=piece[:, None].astype(np.float64), write_dir=str(folder))
-mine = ecgteach.load_wfdb_record(folder / "my_ecg")
-my_waves = delineator(mine.lead("MLII"), mine.fs)
-print(mine)
+time_ms = np.arange(piece.size) * 1000 / 360
+np.savetxt(folder / "my_watch.csv", np.column_stack([time_ms, piece]), delimiter=",",
+           header="time_ms,ecg_mv", comments="", fmt="%.4f")
+mine = ecgteach.load_recording(folder / "my_watch.csv")
+print(f"{mine.path.name}: {mine.seconds:.0f} s at {mine.fs:g} Hz, leads {mine.leads}")
+name, samples = mine.lead("ecg_mv")
+my_waves = delineator(samples, mine.fs)
 print({kind: len(rows) for kind, rows in my_waves.items()}, "waves found at", mine.fs, "Hz")
+
+# %% [markdown]
+# From a terminal the same is one command, which writes the waves beside the file as a
+# WFDB annotation file and, with `--csv`, as a table of onsets, peaks and offsets in
+# seconds: `ecgteach delineate my_watch.csv --csv` (add `--fs 500` for a file without a
+# time column, `--column NAME` to pick a column).
 
 # %% [markdown]
 # ## 4. Noise and baseline wander
@@ -196,12 +206,12 @@ label_agreement_figure(agreement)
 # ## 7. Save the result as a WFDB annotation file *(optional)*
 #
 # ecgteach writes the waves in the same `(` peak `)` convention as LUDB and QTDB,
-# so `wfdb.rdann` and every WFDB tool can read them. On the command line:
-# `ecgteach delineate path/to/record --out ecgteach`.
+# so `wfdb.rdann` and every WFDB tool can read them — beside your CSV too (this is
+# what `ecgteach delineate my_watch.csv` writes):
 
 # %%
-written = ecgteach.write_annotations(folder / "my_ecg", "ecgteach", my_waves, mine.fs)
-annotation = wfdb.rdann(str(folder / "my_ecg"), "ecgteach")
+written = ecgteach.write_annotations(folder / "my_watch", "ecgteach", my_waves, mine.fs)
+annotation = wfdb.rdann(str(folder / "my_watch"), "ecgteach")
 print(written.name, "holds", len(annotation.sample), "annotations; the first six:")
 print(list(zip(annotation.symbol[:6], annotation.sample[:6], strict=True)))
 

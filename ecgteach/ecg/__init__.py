@@ -1,4 +1,5 @@
-"""ECG files and signals: WFDB reading and writing, wave sets, records, leads, resampling.
+"""ECG files and signals: WFDB reading and writing, students' own recordings (EDF, CSV,
+.npy), wave sets, records, leads, resampling.
 
 The bottom layer: it knows nothing of datasets, models or lessons.
 
@@ -12,6 +13,7 @@ array([24.])
 """
 
 from ecgteach.ecg.leads import STANDARD_LEADS, lead_name, lead_names
+from ecgteach.ecg.recordings import Recording, load_recording
 from ecgteach.ecg.records import Record, load_wfdb_record
 from ecgteach.ecg.signal import (
     check_fs,
@@ -50,6 +52,7 @@ __all__ = [
     "empty_waves",
     "lead_name",
     "lead_names",
+    "load_recording",
     "load_wfdb_record",
     "parse_waves",
     "qrs_durations_ms",
@@ -58,6 +61,7 @@ __all__ = [
     "read_header",
     "read_signal",
     "Record",
+    "Recording",
     "resample_record",
     "resample_signal",
     "scale_waves",
