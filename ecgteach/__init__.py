@@ -56,7 +56,7 @@ from ecgteach.beats import (
     train_boundary_classifier,
     train_regression,
 )
-from ecgteach.classroom import check
+from ecgteach.classroom import check, check_memory
 from ecgteach.classroom.claims import claim
 from ecgteach.datasets import (
     LUDB_FS,
@@ -159,6 +159,7 @@ __all__ = [
     "bundled_qtdb_records",
     "cache_dir",
     "check",
+    "check_memory",
     "claim",
     "collapse_ratio",
     "count_params",

@@ -40,6 +40,8 @@ import numpy as np
 import ecgteach
 from ecgteach.ui import RecordBrowser, qrs_duration_figure, record_figure, seed_beats_figure
 
+ecgteach.check_memory()  # on a shared server: says what to close if memory is short
+
 # %% [markdown]
 # ## 2. Load a record
 #

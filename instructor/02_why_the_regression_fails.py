@@ -50,6 +50,8 @@ from ecgteach.ui import (
     table_html,
 )
 
+ecgteach.check_memory()  # on a shared server: says what to close if memory is short
+
 FAST = ecgteach.fast()  # ECGTEACH_FAST=1 (the test suite): the small LSTM trains 2 epochs
 
 # %% [markdown]

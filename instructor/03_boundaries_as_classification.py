@@ -35,6 +35,8 @@ from ecgteach.ui import (
     table_html,
 )
 
+ecgteach.check_memory()  # on a shared server: says what to close if memory is short
+
 # The models of sections 2-5 ship trained on all the training patients, so the same
 # numbers (and the text's claims) hold in every run; only the panel of section 6 trains.
 

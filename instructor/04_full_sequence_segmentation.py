@@ -38,6 +38,8 @@ from ecgteach.ui import (
     window_figure,
 )
 
+ecgteach.check_memory()  # on a shared server: says what to close if memory is short
+
 FAST = ecgteach.fast()  # ECGTEACH_FAST=1: fewer records (for the test suite)
 split = ecgteach.split_patients(seed=0)
 test_ids = ecgteach.TEST_RECORDS[: 6 if FAST else None]

@@ -39,6 +39,8 @@ from ecgteach.ui import (
     score_table,
 )
 
+ecgteach.check_memory()  # on a shared server: says what to close if memory is short
+
 FAST = ecgteach.fast()
 
 # %% [markdown]

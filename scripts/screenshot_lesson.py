@@ -42,10 +42,13 @@ def free_port() -> int:
 class LabServer:
     """A JupyterLab server on localhost serving ``root``, stopped with its kernels."""
 
-    def __init__(self, root: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, root: Path, env: dict[str, str] | None = None,
+                 overrides: Path | None = None) -> None:
+        """``overrides``: a JupyterLab ``overrides.json`` (e.g. ``binder/overrides.json``)."""
         self.root, self.port, self.token = root, free_port(), secrets.token_hex(16)
         self.tmp = Path(tempfile.mkdtemp(prefix="ecgteach-lab-"))
         self.env = {**os.environ, **(env or {})}
+        self.overrides = overrides
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> LabServer:
@@ -58,6 +61,11 @@ class LabServer:
         ]
         if os.geteuid() == 0:
             cmd.append("--allow-root")
+        if self.overrides is not None:  # as binder/postBuild installs them
+            app_settings = self.tmp / "app-settings"
+            app_settings.mkdir(parents=True)
+            shutil.copy(self.overrides, app_settings / "overrides.json")
+            cmd.append(f"--LabApp.app_settings_dir={app_settings}")
         # no "get notified about Jupyter news?" pop-up over the widgets
         news = self.tmp / "settings" / "@jupyterlab" / "apputils-extension"
         news.mkdir(parents=True, exist_ok=True)

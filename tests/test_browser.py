@@ -128,3 +128,54 @@ def test_lesson_02_training_panel_trains_from_a_click(browser):
     assert "Run 1: done" in panel.inner_text()
     panel.screenshot(path=str(SHOTS / "02-training-panel-after-reload.png"))
     page.close()
+
+
+def _kernels(server) -> list:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{server.url}/api/kernels?token={server.token}") as reply:
+        return json.loads(reply.read())
+
+
+def test_binder_settings_close_a_lessons_kernel_with_its_tab_and_show_memory(tmp_path):
+    """binder/overrides.json in a real JupyterLab: closing a lesson's tab ends its kernel."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install "
+                    "chromium); .ci/run does this")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is not installed (pip install playwright)")
+    shutil.copy(REPO / "lessons" / "01_meet_the_ecg.ipynb", tmp_path / "01_meet_the_ecg.ipynb")
+    env = {"ECGTEACH_FAST": "1", "ECGTEACH_CACHE": str(tmp_path / "cache"),
+           "MEM_LIMIT": str(2 * 1024**3)}  # what Binder sets: the status bar shows the limit
+    with LabServer(tmp_path, env=env, overrides=REPO / "binder" / "overrides.json") as server, \
+            sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / ".profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            headless=True, viewport={"width": 1400, "height": 1000})
+        page = new_page(context)
+        page.goto(f"{server.url}/lab/tree/01_meet_the_ecg.ipynb?reset&token={server.token}")
+        page.locator(".jp-Notebook:visible").wait_for()
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+        deadline = time.time() + 60
+        while not _kernels(server) and time.time() < deadline:
+            time.sleep(0.5)
+        assert len(_kernels(server)) == 1
+        # the memory indicator in the status bar, with Binder's limit
+        memory = page.locator("#jp-main-statusbar", has_text="Mem:")
+        memory.wait_for(timeout=30_000)
+        assert "2.00 GB" in memory.inner_text() or "2048" in memory.inner_text(), \
+            memory.inner_text()
+        page.locator("#jp-main-statusbar").screenshot(path=str(SHOTS / "binder-statusbar.png"))
+        # close the lesson's tab, as a student does: its kernel goes away
+        page.locator(".lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon").first.click()
+        time.sleep(1)
+        if page.locator(".jp-Dialog", has_text="Save changes").count():  # opening set metadata
+            page.locator(".jp-Dialog button", has_text="Save").last.click()
+            time.sleep(1)
+        assert not page.locator(".jp-Dialog").count(), page.locator(".jp-Dialog").inner_text()
+        deadline = time.time() + 30
+        while _kernels(server) and time.time() < deadline:
+            time.sleep(0.5)
+        assert _kernels(server) == []
+        context.close()
