@@ -33,6 +33,7 @@ import ecgteach
 from ecgteach.beats import (
     LEARNER_CHANGES,
     gradient_by_time_step,
+    input_saturation,
     last_state_spread,
     output_pace,
     run_verdict,
@@ -269,7 +270,14 @@ for verdict in ("collapsed", "in between", "learns"):
     print(f"{verdict:>10s}: {', '.join(names) or '-'}")
 
 # %%
-CHANGES_CLAIM
+inputs = ("learner_time_scaled", "learner_time_dropped", "learner_standardise_voltage")
+ecgteach.claim(all(run_verdict(changes[name]) == "collapsed" for name in inputs)
+               and run_verdict(changes["learner_zscore_targets"]) == "learns",
+               "no change to the inputs alone (time channel scaled or dropped, voltage "
+               "standardised) avoids the collapse; z-scoring the targets alone does")
+
+# %%
+FORUM_CLAIM
 
 # %% [markdown]
 # ## 8. Two scales at once
@@ -292,7 +300,30 @@ for (targets, voltage), run in grid.items():
           f"{run.summary_row('val')['mse_vs_mean']:.2f}")
 
 # %%
-GRID_CLAIM
+ecgteach.claim(all(run_verdict(run) == "collapsed" for (targets, _), run in grid.items()
+                   if targets == "targets raw")
+               and all(run_verdict(run) == "learns" for (targets, _), run in grid.items()
+                       if targets == "targets z-scored"),
+               "the targets decide: with raw targets both voltage scales collapse, with "
+               "z-scored targets both learn")
+
+# %% [markdown]
+# What about the time channel in milliseconds? An LSTM's gates are sigmoids of
+# `x · W + …`: with `x` up to 800, even small weights push them into the flat ends of
+# the sigmoid. Measured on the first layer, per input channel, for the collapsed run
+# and for the run with z-scored targets, which learned:
+
+# %%
+for run in (learner, changes["learner_zscore_targets"]):
+    saturation = input_saturation(run.models["model"], run.scaler.x(splits.val))
+    print(f"{run.name}: time channel saturates {saturation['channel 0']:.0%} of the first "
+          f"layer's gate inputs (|z| > 4), the voltage {saturation['channel 1']:.0%}")
+
+# %%
+ecgteach.claim(all(input_saturation(run.models["model"], run.scaler.x(splits.val))["channel 0"]
+                   > 0.5 for run in (learner, changes["learner_zscore_targets"])),
+               "the raw time channel saturates most gate inputs in the model that collapsed and "
+               "in the one that learned: real, but not what decides")
 
 # %% [markdown]
 # ## 9. Inputs and targets on a sensible scale
