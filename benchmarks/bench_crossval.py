@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="train fold 0 too instead of reusing the shipped segmenter")
     parser.add_argument("--out", type=Path, help="also write the markdown to this file")
     parser.add_argument("--readme", action="store_true",
-                        help="replace the cross-validation block of README.md")
+                        help="replace the cross-validation block of benchmarks/README.md")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     import tensorflow as tf
@@ -194,11 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out.write_text(text, encoding="utf-8")
         log(f"wrote {args.out}")
     if args.readme:
-        update_readme(text, REPO / "README.md", START, END,
+        update_readme(text, REPO / "benchmarks" / "README.md", START, END,
                       section="### Cross-validation of the segmenter's recipe\n\nMeasured by "
                       "`python benchmarks/bench_crossval.py --readme` (full output: "
                       "`benchmarks/crossval.md`).")
-        log("updated README.md")
+        log("updated benchmarks/README.md")
     return 0
 
 

@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--fast", action="store_true", help="ECGTEACH_FAST=1")
     parser.add_argument("--cold", action="store_true", help="empty model cache")
     parser.add_argument("--readme", action="store_true",
-                        help="write the table into README.md between the lessons markers")
+                        help="write the table into benchmarks/README.md between the lessons markers")
     parser.add_argument("--pair", nargs=2, metavar=("FIRST", "SECOND"),
                         help="also measure two lessons open at once (default: 02 and 04)",
                         default=["02_why_the_regression_fails", "04_full_sequence_segmentation"])
@@ -130,7 +130,7 @@ def main() -> None:
                  f"{load:.1f} at the start ({time.strftime('%Y-%m-%d')}; "
                  "`python benchmarks/bench_lessons.py" + (" --cold" if args.cold else "") + "`)")
     if args.readme:
-        readme = REPO / "README.md"
+        readme = REPO / "benchmarks" / "README.md"
         text = readme.read_text()
         start, end = "<!-- lessons:start -->", "<!-- lessons:end -->"
         before, rest = text.split(start, 1)

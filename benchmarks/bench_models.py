@@ -17,7 +17,7 @@ Usage::
     python benchmarks/bench_models.py --fast                 # smoke run, a minute or two
     python benchmarks/bench_models.py --out benchmarks/results.md --readme   # ~20-30 min
 
-``--readme`` replaces the part of README.md between ``<!-- results:start -->``
+``--readme`` replaces the part of benchmarks/README.md between ``<!-- results:start -->``
 and ``<!-- results:end -->`` (added before "## Data and attribution" if absent).
 """
 
@@ -401,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="smoke run: few records, 1 epoch per model")
     parser.add_argument("--out", type=Path, help="also write the markdown to this file")
     parser.add_argument("--readme", action="store_true",
-                        help="replace the results section of README.md")
+                        help="replace the results section of benchmarks/README.md")
     parser.add_argument("--only", nargs="*", metavar="SETTING",
                         help=f"beat models to train (default all: {', '.join(LESSON_SETTINGS)})")
     parser.add_argument("--skip", nargs="*", default=[],
@@ -439,8 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out.write_text(text, encoding="utf-8")
         log(f"wrote {args.out}")
     if args.readme:
-        update_readme(text, REPO / "README.md")
-        log("updated README.md")
+        update_readme(text, REPO / "benchmarks" / "README.md")
+        log("updated benchmarks/README.md")
     return 0
 
 
