@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--fast", action="store_true", help="ECGTEACH_FAST=1")
     parser.add_argument("--cold", action="store_true", help="empty model cache")
     parser.add_argument("--readme", action="store_true",
-                        help="write the table into benchmarks/README.md between the lessons markers")
+                        help="write the table into benchmarks/README.md (lessons markers)")
     parser.add_argument("--pair", nargs=2, metavar=("FIRST", "SECOND"),
                         help="also measure two lessons open at once (default: 02 and 04)",
                         default=["02_why_the_regression_fails", "04_full_sequence_segmentation"])

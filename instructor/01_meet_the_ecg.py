@@ -192,7 +192,7 @@ print(f"rows with zero padding: {np.mean(beats.n_padding > 0):.0%}; "
 #
 # ## Exercises
 #
-# Each checkable exercise ends with `ecgteach.check(...)`: run the cell for instant
+# Each checkable exercise is followed by a check cell, `ecgteach.check(...)`: run both for instant
 # feedback. Replace `None` with your answer; where you write a function, pass the
 # function itself — the check calls it on small cases of its own.
 #
@@ -209,6 +209,8 @@ longest_lead = None
 medians = {lead: np.median(ecgteach.qrs_durations(records, lead)) for lead in ecgteach.LUDB_LEADS}
 longest_lead = max(medians, key=medians.get)
 ### END SOLUTION
+
+# %%
 ecgteach.check("01.2", longest_lead)
 
 # %% [markdown]
@@ -228,7 +230,7 @@ def qrs_durations_ms(waves, fs):
     return (qrs[complete, 2] - qrs[complete, 0]) * 1000 / fs
     ### END SOLUTION
 
-
+# %%
 ecgteach.check("01.3", qrs_durations_ms)
 
 # %% [markdown]
@@ -240,6 +242,8 @@ row2_onset_unpadded = None
 ### BEGIN SOLUTION
 row2_onset_unpadded = beats.y[2, 0] - beats.n_padding[2]
 ### END SOLUTION
+
+# %%
 ecgteach.check("01.4", row2_onset_unpadded)
 
 # %% [markdown]

@@ -236,7 +236,7 @@ def softmax_over_time(scores):
     return keras.layers.Softmax(axis=-1)(flat)
     ### END SOLUTION
 
-
+# %%
 ecgteach.check("03.1", softmax_over_time)
 
 # %% [markdown]
@@ -256,7 +256,7 @@ def positions(probabilities):
     return p.argmax(axis=1), (p * steps).sum(axis=1) / p.sum(axis=1)
     ### END SOLUTION
 
-
+# %%
 ecgteach.check("03.2", positions)
 
 # %% [markdown]
@@ -277,7 +277,7 @@ def boundary_target(position, length, sigma):
     return curve / curve.sum()
     ### END SOLUTION
 
-
+# %%
 ecgteach.check("03.3", boundary_target)
 
 # %% [markdown]

@@ -210,7 +210,7 @@ def mask_to_runs(labels, class_id):
     return np.column_stack([onsets, offsets]).astype(int)
     ### END SOLUTION
 
-
+# %%
 ecgteach.check("04.1", mask_to_runs)
 
 # %% [markdown]
@@ -237,7 +237,7 @@ def match(true_samples, predicted_samples, fs, tolerance_ms=150):
     return 100 * len(errors) / len(true), 100 * len(errors) / len(pred), np.mean(errors)
     ### END SOLUTION
 
-
+# %%
 ecgteach.check("04.2", match)
 
 # %% [markdown]
@@ -266,6 +266,8 @@ lead_ii_scores = ecgteach.score_delineator(lead_ii_model, lead_ii_info.config.va
 lead_ii_onset_sd = {lead: lead_ii_scores.by_lead[lead].scores()["QRS onset"].sd_ms
                     for lead in ("v1", "ii")}
 ### END SOLUTION
+
+# %%
 ecgteach.check("04.3", lead_ii_onset_sd, model=lead_ii_model, info=lead_ii_info)
 
 # %% [markdown]

@@ -247,7 +247,7 @@ def add_noise(signal, snr_db, seed):
     return x + np.random.default_rng(seed).normal(0.0, np.sqrt(noise_power), x.shape)
     ### END SOLUTION
 
-
+# %%
 ecgteach.check("05.1", add_noise)
 
 # %% [markdown]
@@ -261,6 +261,8 @@ second = qtdb[0].leads[1]
 v5 = ecgteach.score_delineator(delineator, [qtdb[0]], leads=second)
 v5_onset_sd = v5.pooled.scores()["QRS onset"].sd_ms
 ### END SOLUTION
+
+# %%
 ecgteach.check("05.2", v5_onset_sd)
 
 # %% [markdown]
@@ -280,6 +282,8 @@ below = [snr for snr in tried
          ).pooled.scores()["QRS onset"].sensitivity < 99]
 se_drops_below_99_at_db = max(below) if below else "none"
 ### END SOLUTION
+
+# %%
 ecgteach.check("05.3", se_drops_below_99_at_db, records=test_records, delineator=delineator,
                snrs=tried)
 

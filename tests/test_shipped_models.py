@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from ecgteach.beats import (
+    LEARNER_CHANGES,
     LESSON_SETTINGS,
     SHIPPED_SETTINGS,
     beat_splits,
@@ -79,6 +80,17 @@ def test_the_lessons_claims_hold_for_the_shipped_models(shipped_results):
                - 1) < 0.1
     # started at the training mean, the same network on the same data learns (section 6)
     assert run_verdict(shipped_results["learner_raw_at_mean", 0]) == "learns"
+    # one change at a time, from zero (section 7): no input change avoids the collapse,
+    # z-scored targets do; the 2 x 2 of targets x voltage (section 8)
+    verdict = {name: run_verdict(shipped_results[name, 0]) for name in LEARNER_CHANGES}
+    for name in ("learner_time_scaled", "learner_time_dropped", "learner_standardise_voltage"):
+        assert verdict[name] == "collapsed", name
+    assert verdict["learner_zscore_targets"] == "learns"
+    assert run_verdict(shipped_results["learner_zscore_standardise_voltage", 0]) == "learns"
+    assert run_verdict(shipped_results["learner_inputs_scaled", 0]) == "collapsed"
+    for name in (*LEARNER_CHANGES, "learner_raw", "learner_zscore_standardise_voltage",
+                 "learner_inputs_scaled", "learner_scaled"):
+        assert shipped_results[name, 0].stopped == "plateau", name
     # scaling both inputs and targets makes the same network vary with the beat and beat
     # the predict-the-mean baseline; the small LSTM does better still
     assert val("learner_scaled", "collapse_ratio").min() > 0.3

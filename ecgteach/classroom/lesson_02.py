@@ -96,7 +96,7 @@ def _as_printed(value: float, expected: float) -> bool:
     return abs(value - expected) <= half_digit * (1 + 1e-9)
 
 
-@exercise("02.2", "What collapse ratio does the learner's exact model reach for the onset?")
+@exercise("02.2", "What collapse ratio does the run with z-scored targets reach for the onset?")
 def _check_02_2(answer: Any, result: Any) -> Feedback:
     predictions = np.asarray(result.predictions["val"])[:, 0]
     labels = np.asarray(result.labels["val"])[:, 0]

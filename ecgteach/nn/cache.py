@@ -51,6 +51,7 @@ from ecgteach._config import WEIGHTS_DIR, cache_dir
 from ecgteach._files import atomic_write, sha256_file, to_json, write_text_atomic
 from ecgteach._version import __version__
 from ecgteach.nn.fitting import FitResult, fit, set_seed
+from ecgteach.nn.models import CUSTOM_OBJECTS
 
 #: Keys ``cached_fit`` accepts in ``fit_kwargs`` (they are part of the cache key).
 FIT_KWARGS: tuple[str, ...] = (
@@ -207,7 +208,7 @@ def _load_entry(model_path: Path, meta_path: Path, key: str) -> FitResult | None
         meta = _checked_meta(meta_path, model_path, key)
         import keras
 
-        model = keras.saving.load_model(model_path)
+        model = keras.saving.load_model(model_path, custom_objects=CUSTOM_OBJECTS)
         return FitResult.from_dict(meta["result"], model=model, from_cache=True)
     except Exception as error:  # any damage: never use a half entry
         warnings.warn(

@@ -242,15 +242,25 @@ def learner_conv_lstm(
                                   "learner_conv_lstm", output_bias)
 
 
-def _mean_prediction_metric(column: int, name: str) -> Callable[[Any, Any], Any]:
-    """A Keras metric: the mean of one output column (how far the answers have moved)."""
+def onset_mean_prediction(y_true: Any, y_pred: Any) -> Any:
+    """Keras metric: the mean onset answer of a ``[onset, offset]`` regression (its walk)."""
     from keras import ops
 
-    def metric(y_true: Any, y_pred: Any) -> Any:
-        return ops.mean(y_pred[:, column])
+    return ops.mean(y_pred[:, 0])
 
-    metric.__name__ = name
-    return metric
+
+def offset_mean_prediction(y_true: Any, y_pred: Any) -> Any:
+    """Keras metric: the mean offset answer of a ``[onset, offset]`` regression."""
+    from keras import ops
+
+    return ops.mean(y_pred[:, 1])
+
+
+#: Functions a saved ``.keras`` model of this module refers to by name (for loading it).
+CUSTOM_OBJECTS: dict[str, Callable[[Any, Any], Any]] = {
+    "onset_mean_prediction": onset_mean_prediction,
+    "offset_mean_prediction": offset_mean_prediction,
+}
 
 
 def _last_state_regression(inputs: Any, h: Any, sizes: tuple[int, ...], dropout: float,
@@ -272,8 +282,7 @@ def _last_state_regression(inputs: Any, h: Any, sizes: tuple[int, ...], dropout:
         bias = keras.initializers.Constant(values)
     outputs = keras.layers.Dense(2, bias_initializer=bias, name="onset_offset")(h)
     model = keras.Model(inputs, outputs, name=name)
-    metrics = ["mae", *(_mean_prediction_metric(i, f"{head}_mean_prediction")
-                        for i, head in enumerate(BOUNDARY_HEADS))]
+    metrics = ["mae", onset_mean_prediction, offset_mean_prediction]
     model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss="mse",
                   metrics=metrics)
     return model
