@@ -36,6 +36,7 @@ from ecgteach.beats import (
     input_saturation,
     last_state_spread,
     output_pace,
+    run_rows,
     run_verdict,
 )
 from ecgteach.ui import (
@@ -261,13 +262,12 @@ ecgteach.claim(run_verdict(at_mean) == "learns" and state_at_mean["spread"] > 0.
 changes = {name: ecgteach.run_lesson_setting(name, splits, cache="shipped", progress=None)
            for name in LEARNER_CHANGES}
 runs = [learner, *changes.values()]
-table_html([{**run.summary_row("val"), "verdict": run_verdict(run)} for run in runs],
-           ["model", "verdict", "epochs", "stopped", "train_s", "onset_collapse_ratio",
-            "offset_collapse_ratio", "mse_vs_mean", "onset_mae_ms", "offset_mae_ms"])
+table_html(run_rows(runs))
 
 # %% [markdown]
-# `mse_vs_mean` is the model's MSE divided by that of always predicting the training
-# mean: 1 is no better than the mean. One confound remains in the table: the Conv1D run
+# Every run stopped at its plateau. "MSE / mean" is the model's MSE divided by that of
+# always predicting the training mean: 1 is no better than the mean; pairs are
+# onset / offset. One confound remains in the table: the Conv1D run
 # (Conv1D(64) and pooling by 2, then one LSTM(100)) has a single LSTM layer behind its
 # front end, so its fair reference is the one-layer run, not the learner's three layers.
 # The verdicts, read from the table:
@@ -276,6 +276,8 @@ table_html([{**run.summary_row("val"), "verdict": run_verdict(run)} for run in r
 for verdict in ("collapsed", "in between", "learns"):
     names = [run.name for run in runs if run_verdict(run) == verdict]
     print(f"{verdict:>10s}: {', '.join(names) or '-'}")
+ecgteach.claim(all(run.stopped == "plateau" for run in runs), "every run of the table ended "
+               "at its plateau, none at the epoch limit")
 
 # %%
 inputs = ("learner_time_scaled", "learner_time_dropped", "learner_standardise_voltage")

@@ -57,17 +57,26 @@ def test_sixteen_exercises_in_five_lessons_nine_of_them_functions():
 
 
 def test_every_exercise_is_asked_in_its_lesson_with_a_solution():
-    """Each id is checked once in its lesson's source, in a cell with a solution region;
-    a function exercise's cell defines the function it passes."""
+    """Each id is checked once in its lesson's source, in a check cell of its own (nbgrader's
+    test cell) right after the code cell(s) with the solution region; a function
+    exercise's solution defines the function it passes."""
     sources = {path.name[:2]: path.read_text() for path in (REPO / "instructor").glob("0*.py")}
     for exercise_id in list_exercises():
         text = sources[exercise_id[:2]]
         assert text.count(f'ecgteach.check("{exercise_id}"') == 1, exercise_id
-        cell = text.split(f'ecgteach.check("{exercise_id}"')[0].rsplit("# %%", 1)[1]
-        assert "### BEGIN SOLUTION" in cell and "### END SOLUTION" in cell, exercise_id
+        before, after = text.split(f'ecgteach.check("{exercise_id}"')
+        *cells, check_cell = before.split("# %%")
+        assert check_cell.strip() == "", f"{exercise_id}: the check must open its own cell"
+        assert "### BEGIN SOLUTION" not in after.split("# %%")[0], exercise_id
+        solution = ""
+        for cell in reversed(cells):  # the code cells between the question and the check
+            if cell.startswith(" [markdown]"):
+                break
+            solution = cell + solution
+        assert "### BEGIN SOLUTION" in solution and "### END SOLUTION" in solution, exercise_id
         writes = function_exercises().get(exercise_id)
         if writes:
-            assert f"def {writes.split('(')[0]}(" in cell, exercise_id
+            assert f"def {writes.split('(')[0]}(" in solution, exercise_id
 
 
 def test_no_answer_bad_answer_and_unknown_exercise_are_feedback_not_errors():

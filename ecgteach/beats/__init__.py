@@ -15,7 +15,13 @@ from ecgteach.beats.diagnostics import (
     last_state_spread,
     regression_report,
 )
-from ecgteach.beats.pace import OutputPace, mean_prediction_ms, output_pace, run_verdict
+from ecgteach.beats.pace import (
+    OutputPace,
+    mean_prediction_ms,
+    output_pace,
+    run_rows,
+    run_verdict,
+)
 from ecgteach.beats.recipes import (
     LiveHooks,
     TrainingData,
@@ -73,6 +79,7 @@ __all__ = [
     "positions_from_distribution",
     "regression_report",
     "run_lesson_setting",
+    "run_rows",
     "run_verdict",
     "SeedDataset",
     "train_boundary_classifier",

@@ -7,7 +7,8 @@ to the training mean at a steady pace. :func:`mean_prediction_ms` reads that
 walk from a run's history (the models log ``val_onset_mean_prediction`` and
 ``val_offset_mean_prediction`` after every epoch) and :func:`output_pace`
 measures its pace and the epochs it implies; :func:`run_verdict` says in one
-word what the run ended as (collapsed, learns, or in between).
+word what the run ended as (collapsed, learns, or in between); :func:`run_rows` puts
+runs side by side for a table.
 
 >>> import numpy as np
 >>> from types import SimpleNamespace
@@ -142,3 +143,34 @@ def run_verdict(result: Any, part: str = "val") -> str:
     if scores["mse"] < LEARNS_BELOW_MSE_SHARE * scores["mse_mean_baseline"]:
         return "learns"
     return "in between"
+
+
+def run_rows(runs: Any, part: str = "val", prefix: str = "learner's LSTM, ") -> list[dict]:
+    """One short row per run for lesson 02's tables: the change, its verdict and its numbers.
+
+    ``prefix`` is cut from the run names (they all start with it), so the first
+    column reads as the change made. Numbers: epochs to the plateau, training
+    time (s), collapse ratio and MAE (ms) as ``onset / offset``, MSE as a share of
+    always predicting the training mean.
+
+    >>> from types import SimpleNamespace
+    >>> scores = {"collapse_ratio": np.array([0.8, 0.69]), "mse": 38.0,
+    ...           "mse_mean_baseline": 100.0, "mae_ms": np.array([33.9, 34.3])}
+    >>> run = SimpleNamespace(name="learner's LSTM, z-scored targets", epochs_run=13,
+    ...                       train_seconds=290.3, metrics={"val": scores})
+    >>> row, = run_rows([run])
+    >>> row["run"], row["verdict"], row["collapse ratio"], row["MSE / mean"], row["MAE ms"]
+    ('z-scored targets', 'learns', '0.8 / 0.69', 0.38, '33.9 / 34.3')
+    """
+    rows = []
+    for run in runs:
+        scores = run.metrics[part]
+        ratios, mae = scores["collapse_ratio"], scores["mae_ms"]
+        rows.append({
+            "run": run.name.removeprefix(prefix), "verdict": run_verdict(run, part),
+            "epochs": int(run.epochs_run), "train s": round(float(run.train_seconds)),
+            "collapse ratio": f"{ratios[0]:.2g} / {ratios[1]:.2g}",
+            "MSE / mean": round(float(scores["mse"] / scores["mse_mean_baseline"]), 2),
+            "MAE ms": f"{mae[0]:.1f} / {mae[1]:.1f}",
+        })
+    return rows

@@ -68,6 +68,17 @@ class Feedback:
             f"{escape(self.message)}</div>"
         )
 
+    def _ipython_display_(self) -> None:
+        """Show the box as display data, not as the cell's result.
+
+        nbgrader reads a test cell's result (``execute_result``) as partial credit
+        and warns when it is no number; a displayed box is no result, so a check
+        cell that does not raise gets its full points.
+        """
+        from IPython.display import display
+
+        display({"text/plain": repr(self), "text/html": self._repr_html_()}, raw=True)
+
 
 @dataclass(frozen=True)
 class Exercise:
