@@ -262,7 +262,8 @@ ecgteach.claim(run_verdict(at_mean) == "learns" and state_at_mean["spread"] > 0.
 changes = {name: ecgteach.run_lesson_setting(name, splits, cache="shipped", progress=None)
            for name in LEARNER_CHANGES}
 runs = [learner, *changes.values()]
-table_html(run_rows(runs))
+rows = run_rows(runs, baseline=learner)
+table_html(rows, digits=2)
 
 # %% [markdown]
 # Every run stopped at its plateau. "MSE / mean" is the model's MSE divided by that of
@@ -274,8 +275,8 @@ table_html(run_rows(runs))
 
 # %%
 for verdict in ("collapsed", "in between", "learns"):
-    names = [run.name for run in runs if run_verdict(run) == verdict]
-    print(f"{verdict:>10s}: {', '.join(names) or '-'}")
+    names = [row["run"] for row in rows if row["verdict"] == verdict]
+    print(f"{verdict:>10s}: {'; '.join(names) or '-'}")
 ecgteach.claim(all(run.stopped == "plateau" for run in runs), "every run of the table ended "
                "at its plateau, none at the epoch limit")
 

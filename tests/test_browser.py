@@ -138,21 +138,13 @@ def _kernels(server) -> list:
         return json.loads(reply.read())
 
 
-def test_binder_settings_close_a_lessons_kernel_with_its_tab_and_show_memory(tmp_path):
+def test_binder_settings_close_a_lessons_kernel_with_its_tab_and_show_memory(browser, tmp_path):
     """binder/overrides.json in a real JupyterLab: closing a lesson's tab ends its kernel."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install "
-                    "chromium); .ci/run does this")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed (pip install playwright)")
+    _, context = browser  # the same Chromium; a second JupyterLab, with Binder's settings
     shutil.copy(REPO / "lessons" / "01_meet_the_ecg.ipynb", tmp_path / "01_meet_the_ecg.ipynb")
     env = {"ECGTEACH_FAST": "1", "ECGTEACH_CACHE": str(tmp_path / "cache"),
            "MEM_LIMIT": str(2 * 1024**3)}  # what Binder sets: the status bar shows the limit
-    with LabServer(tmp_path, env=env, overrides=REPO / "binder" / "overrides.json") as server, \
-            sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / ".profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-            headless=True, viewport={"width": 1400, "height": 1000})
+    with LabServer(tmp_path, env=env, overrides=REPO / "binder" / "overrides.json") as server:
         page = new_page(context)
         page.goto(f"{server.url}/lab/tree/01_meet_the_ecg.ipynb?reset&token={server.token}")
         page.locator(".jp-Notebook:visible").wait_for()
@@ -178,4 +170,4 @@ def test_binder_settings_close_a_lessons_kernel_with_its_tab_and_show_memory(tmp
         while _kernels(server) and time.time() < deadline:
             time.sleep(0.5)
         assert _kernels(server) == []
-        context.close()
+        page.close()

@@ -145,11 +145,13 @@ def run_verdict(result: Any, part: str = "val") -> str:
     return "in between"
 
 
-def run_rows(runs: Any, part: str = "val", prefix: str = "learner's LSTM, ") -> list[dict]:
+def run_rows(runs: Any, part: str = "val", prefix: str = "learner's LSTM, ",
+             baseline: Any = None) -> list[dict]:
     """One short row per run for lesson 02's tables: the change, its verdict and its numbers.
 
     ``prefix`` is cut from the run names (they all start with it), so the first
-    column reads as the change made. Numbers: epochs to the plateau, training
+    column reads as the change made; the row of ``baseline`` (the run every other
+    changes one thing of) reads "none (the learner's run)". Numbers: epochs to the plateau, training
     time (s), collapse ratio and MAE (ms) as ``onset / offset``, MSE as a share of
     always predicting the training mean.
 
@@ -167,7 +169,9 @@ def run_rows(runs: Any, part: str = "val", prefix: str = "learner's LSTM, ") -> 
         scores = run.metrics[part]
         ratios, mae = scores["collapse_ratio"], scores["mae_ms"]
         rows.append({
-            "run": run.name.removeprefix(prefix), "verdict": run_verdict(run, part),
+            "run": "none (the learner's run)" if run is baseline
+            else run.name.removeprefix(prefix),
+            "verdict": run_verdict(run, part),
             "epochs": int(run.epochs_run), "train s": round(float(run.train_seconds)),
             "collapse ratio": f"{ratios[0]:.2g} / {ratios[1]:.2g}",
             "MSE / mean": round(float(scores["mse"] / scores["mse_mean_baseline"]), 2),
