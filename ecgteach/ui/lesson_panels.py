@@ -10,7 +10,7 @@ Building a panel trains nothing; pressing Train (``panel.start()``) does.
 >>> board = ComparisonBoard()
 >>> panel = regression_panel(beat_splits(fast=True), board)   # lesson 02: the learner's LSTM
 >>> panel.preset.value, panel.config()["units"]
-("learner's LSTM, raw data", '64, 256, 100')
+("learner's LSTM, raw data, output started at the mean", '64, 256, 100')
 """
 
 from __future__ import annotations
@@ -283,7 +283,7 @@ def regression_panel(splits: Any, board: ComparisonBoard | None = None,
     >>> panel = regression_panel(beat_splits(fast=True),
     ...                          preset="learner's LSTM, scaled inputs and targets")
     >>> {knob: panel.config()[knob] for knob in ("voltage", "time", "targets", "start_at_mean")}
-    {'voltage': 'standardised', 'time': 'scaled', 'targets': 'zscore', 'start_at_mean': True}
+    {'voltage': 'standardised', 'time': 'scaled', 'targets': 'zscore', 'start_at_mean': False}
     """
     import ipywidgets as widgets
 
