@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,15 +54,29 @@ def main() -> None:
     parser.add_argument("--cpus", type=int, default=1, help="CPUs the child may use")
     parser.add_argument("--host-cores", type=int, default=16,
                         help="cores a container would see on its host")
+    parser.add_argument("--readme", action="store_true",
+                        help="write the table into benchmarks/README.md (threads markers)")
     args = parser.parse_args()
     host = run(args.cpus, args.host_cores)
     sized = run(args.cpus, None)  # ecgteach's sizing (from the affinity mask)
-    print(f"| thread pools | threads | s per epoch on {args.cpus} CPU(s) |")
-    print("| --- | ---: | ---: |")
-    print(f"| sized for a {args.host_cores}-core host | {host['threads']} | "
-          f"{host['seconds_per_epoch']:.2f} |")
-    print(f"| sized by ecgteach (available_cpus) | {sized['threads']} | "
-          f"{sized['seconds_per_epoch']:.2f} |")
+    lines = [f"| thread pools | threads | s per epoch on {args.cpus} CPU(s) |",
+             "| --- | ---: | ---: |",
+             f"| sized for a {args.host_cores}-core host | {host['threads']} | "
+             f"{host['seconds_per_epoch']:.2f} |",
+             f"| sized by ecgteach (available_cpus) | {sized['threads']} | "
+             f"{sized['seconds_per_epoch']:.2f} |",
+             "", f"LSTM(32) on the scaled beats, mean of epochs 2-3, the child restricted to "
+             f"{args.cpus} CPU(s) by its affinity mask ({time.strftime('%Y-%m-%d')}; "
+             f"`python benchmarks/bench_threads.py --cpus {args.cpus} --host-cores "
+             f"{args.host_cores}`)."]
+    print("\n".join(lines))
+    if args.readme:
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from bench_models import update_readme
+
+        update_readme("\n".join(lines), REPO / "benchmarks" / "README.md",
+                      "<!-- threads:start -->", "<!-- threads:end -->",
+                      "## TensorFlow threads under a CPU restriction")
 
 
 if __name__ == "__main__":
