@@ -30,8 +30,10 @@ from ecgteach._config import available_cpus as _available_cpus  # noqa: E402
 # TensorFlow sizes its thread pools from the host's cores; in a container held to a CPU
 # quota (Binder, JupyterHub) that oversubscribes and thrashes. Size them from what this
 # process may use, when TensorFlow starts later (set the variables yourself to override).
+_cpus = str(_available_cpus())
 for _variable in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
-    _os.environ.setdefault(_variable, str(_available_cpus()))
+    _os.environ.setdefault(_variable, _cpus)
+del _cpus, _variable
 
 from ecgteach._quiet import install as _install_quiet_tensorflow
 

@@ -320,10 +320,7 @@ grid = {("targets raw", "voltage in mV"): learner,
         ("targets z-scored", "voltage in mV"): changes["learner_zscore_targets"],
         ("targets z-scored", "voltage standardised"): both}
 display(prediction_grid(grid))
-for (targets, voltage), run in grid.items():
-    print(f"{targets:16s} {voltage:21s}: {run_verdict(run):10s} collapse ratio "
-          f"{run.metrics['val']['collapse_ratio'].max():.2g}, MSE / mean's "
-          f"{run.summary_row('val')['mse_vs_mean']:.2f}")
+table_html(run_rows(grid.values(), baseline=learner), digits=2)
 
 # %%
 ecgteach.claim(all(run_verdict(run) == "collapsed" for (targets, _), run in grid.items()
@@ -353,14 +350,14 @@ ecgteach.claim(run_verdict(inputs_scaled) == "collapsed", "with raw targets, sca
 # and for the run with z-scored targets, which learned:
 
 # %%
-for run in (learner, changes["learner_zscore_targets"]):
-    saturation = input_saturation(run.models["model"], run.scaler.x(splits.val))
-    print(f"{run.name}: time channel saturates {saturation['channel 0']:.0%} of the first "
-          f"layer's gate inputs (|z| > 4), the voltage {saturation['channel 1']:.0%}")
+saturation = {run.name: input_saturation(run.models["model"], run.scaler.x(splits.val))
+              for run in (learner, changes["learner_zscore_targets"])}
+for name, share in saturation.items():
+    print(f"{name}: time channel saturates {share['channel 0']:.0%} of the first layer's "
+          f"gate inputs (|z| > 4), the voltage {share['channel 1']:.0%}")
 
 # %%
-ecgteach.claim(all(input_saturation(run.models["model"], run.scaler.x(splits.val))["channel 0"]
-                   > 0.5 for run in (learner, changes["learner_zscore_targets"])),
+ecgteach.claim(all(share["channel 0"] > 0.5 for share in saturation.values()),
                "the raw time channel saturates most gate inputs in the model that collapsed and "
                "in the one that learned: real, but not what decides")
 

@@ -35,8 +35,9 @@ import numpy as np
 from ecgteach.evaluation.collapse import COLLAPSED_BELOW
 from ecgteach.nn.models import BOUNDARY_HEADS
 
-#: A run "learns" when its MSE is below this share of always predicting the training mean.
-LEARNS_BELOW_MSE_SHARE = 0.5
+#: A run "learns" when its skill (``1 - MSE / MSE of always predicting the training mean``,
+#: :func:`ecgteach.evaluation.mse_against_mean_baseline`) is above this: half the mean's MSE.
+LEARNS_ABOVE_SKILL = 0.5
 
 #: The history keys the learner's models log after each epoch (validation beats).
 MEAN_PREDICTION_KEYS: tuple[str, ...] = tuple(f"val_{head}_mean_prediction"
@@ -120,27 +121,27 @@ def run_verdict(result: Any, part: str = "val") -> str:
     * ``"collapsed"``: every collapse ratio below
       :data:`~ecgteach.evaluation.collapse.COLLAPSED_BELOW` (nearly one answer for
       every beat);
-    * ``"learns"``: no collapse, and an MSE below :data:`LEARNS_BELOW_MSE_SHARE` of
-      always predicting the training mean;
+    * ``"learns"``: no collapse, and a skill above :data:`LEARNS_ABOVE_SKILL` (an MSE
+      under half that of always predicting the training mean);
     * ``"in between"``: anything else (the answers vary, but not usefully);
     * ``"diverged"``: the predictions are not numbers.
 
     >>> from types import SimpleNamespace
-    >>> def run(ratios, mse):
+    >>> def run(ratios, skill):
     ...     return SimpleNamespace(metrics={"val": {"collapse_ratio": np.array(ratios),
-    ...                                             "mse": mse, "mse_mean_baseline": 100.0}})
-    >>> run_verdict(run([0.01, 0.02], 100.5)), run_verdict(run([0.8, 0.9], 20.0))
+    ...                                             "skill": skill}})
+    >>> run_verdict(run([0.01, 0.02], -0.005)), run_verdict(run([0.8, 0.9], 0.8))
     ('collapsed', 'learns')
-    >>> run_verdict(run([0.3, 0.5], 90.0)), run_verdict(run([np.nan, np.nan], np.nan))
+    >>> run_verdict(run([0.3, 0.5], 0.1)), run_verdict(run([np.nan, np.nan], np.nan))
     ('in between', 'diverged')
     """
     scores = result.metrics[part]
     ratios = np.asarray(scores["collapse_ratio"], dtype=np.float64)
-    if not np.isfinite(ratios).all() or not np.isfinite(scores["mse"]):
+    if not np.isfinite(ratios).all() or not np.isfinite(scores["skill"]):
         return "diverged"
     if ratios.max() < COLLAPSED_BELOW:
         return "collapsed"
-    if scores["mse"] < LEARNS_BELOW_MSE_SHARE * scores["mse_mean_baseline"]:
+    if scores["skill"] > LEARNS_ABOVE_SKILL:
         return "learns"
     return "in between"
 
@@ -156,8 +157,8 @@ def run_rows(runs: Any, part: str = "val", prefix: str = "learner's LSTM, ",
     always predicting the training mean.
 
     >>> from types import SimpleNamespace
-    >>> scores = {"collapse_ratio": np.array([0.8, 0.69]), "mse": 38.0,
-    ...           "mse_mean_baseline": 100.0, "mae_ms": np.array([33.9, 34.3])}
+    >>> scores = {"collapse_ratio": np.array([0.8, 0.69]), "skill": 0.62,
+    ...           "mae_ms": np.array([33.9, 34.3])}
     >>> run = SimpleNamespace(name="learner's LSTM, z-scored targets", epochs_run=13,
     ...                       train_seconds=290.3, metrics={"val": scores})
     >>> row, = run_rows([run])
@@ -174,7 +175,7 @@ def run_rows(runs: Any, part: str = "val", prefix: str = "learner's LSTM, ",
             "verdict": run_verdict(run, part),
             "epochs": int(run.epochs_run), "train s": round(float(run.train_seconds)),
             "collapse ratio": f"{ratios[0]:.2g} / {ratios[1]:.2g}",
-            "MSE / mean": round(float(scores["mse"] / scores["mse_mean_baseline"]), 2),
+            "MSE / mean": round(1.0 - float(scores["skill"]), 2),
             "MAE ms": f"{mae[0]:.1f} / {mae[1]:.1f}",
         })
     return rows

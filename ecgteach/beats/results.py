@@ -185,7 +185,7 @@ class ExperimentResult:
                         "mae_mean_baseline_ms"):
                 row[f"{b}_{key}"] = float(m[key][i])
         row.update({"mse": m["mse"], "mse_mean_baseline": m["mse_mean_baseline"],
-                    "mse_vs_mean": m["mse"] / m["mse_mean_baseline"], "skill": m["skill"]})
+                    "skill": m["skill"]})
         return row
 
 

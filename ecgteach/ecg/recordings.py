@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ecgteach.ecg.wfdbio import read_header, read_signal
+
 #: The rates a recording may have (Hz): below, no QRS survives; above, not an ECG export.
 FS_RANGE: tuple[float, float] = (50.0, 10_000.0)
 #: The shortest recording worth delineating (s): a couple of beats.
@@ -202,8 +204,6 @@ def _read_table(path: Path, fs: float | None, column: str | int | None) -> Recor
 
 
 def _read_wfdb(path: Path) -> Recording:
-    from ecgteach.ecg.wfdbio import read_header, read_signal
-
     header = read_header(path)
     return _check(header.path, read_signal(header), header.fs, tuple(header.sig_names))
 
