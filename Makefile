@@ -9,7 +9,7 @@ LAB_ARGS ?=
 # Jupyter refuses to run as root (containers, Binder-like images) without this flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test venv venv-test lint strip-notebooks bundle-data clean help
+.PHONY: lab test venv venv-test lint reference strip-notebooks bundle-data clean help
 
 help:
 	@echo "make lab   - install and open the lessons in JupyterLab"
@@ -40,6 +40,10 @@ test: venv-test
 
 lint: venv-test
 	$(BIN)/ruff check .
+
+# A rendered copy of each lesson with its outputs, offline HTML (instructor/GUIDE.md).
+reference: venv-test
+	$(BIN)/python scripts/build_reference.py --out build/reference
 
 # Remove outputs from the lessons before committing (the tests also check this).
 strip-notebooks: venv-test

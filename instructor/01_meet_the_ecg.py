@@ -38,7 +38,7 @@
 import numpy as np
 
 import ecgteach
-from ecgteach.ui import RecordBrowser, qrs_duration_figure, record_figure, seed_beats_figure
+from ecgteach.ui import RecordBrowser, qrs_duration_figure, record_figure, seed_beats_figure, show
 
 ecgteach.check_memory()  # on a shared server: says what to close if memory is short
 
@@ -70,7 +70,7 @@ print("patient:", record.info)
 # but nobody labelled them.
 
 # %%
-record_figure(record, "ii")
+show(record_figure(record, "ii"))
 
 # %% [markdown]
 # That unlabelled border is in every record. Measured over all 200 records (lead ii),
@@ -127,7 +127,7 @@ durations_ms = ecgteach.qrs_durations(records, lead=None)  # None: every lead
 low, median, high = np.percentile(durations_ms, [5, 50, 95])
 print(f"{durations_ms.size} QRS complexes: median {median:.0f} ms, 5–95 % range "
       f"{low:.0f}–{high:.0f} ms, {np.mean(durations_ms >= 120):.1%} at or above 120 ms")
-qrs_duration_figure(durations_ms)
+show(qrs_duration_figure(durations_ms))
 
 # %% [markdown]
 # A typical QRS lasts about a tenth of a second — at 250 Hz that is only ~25 samples.
@@ -162,7 +162,7 @@ print("x:", beats.x.shape, " y:", beats.y.shape)
 print("first row, first 3 samples [time_ms, voltage]:\n", beats.x[0, :3])
 
 # %%
-seed_beats_figure(beats, rows=[0, 1, 2])
+show(seed_beats_figure(beats, rows=[0, 1, 2]))
 
 # %% [markdown]
 # What do the labels look like? If every QRS sat at the same place, a network could

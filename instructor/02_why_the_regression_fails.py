@@ -27,7 +27,6 @@
 
 # %%
 import numpy as np
-from IPython.display import display
 
 import ecgteach
 from ecgteach.beats import (
@@ -49,6 +48,7 @@ from ecgteach.ui import (
     prediction_scatter,
     readout_figure,
     regression_panel,
+    show,
     table_html,
 )
 
@@ -91,7 +91,7 @@ ecgteach.claim(learner.stopped == "plateau", "training ended because the validat
                "plateaued (under 1 % better over the last 5 epochs)")
 
 # %%
-loss_figure(learner.history, title="the learner's model: loss per epoch (log scale)")
+show(loss_figure(learner.history, title="the learner's model: loss per epoch (log scale)"))
 
 # %% [markdown]
 # A loss curve that falls and then flattens looks like a model that has learned what it
@@ -99,7 +99,7 @@ loss_figure(learner.history, title="the learner's model: loss per epoch (log sca
 # a **horizontal** row of dots means the same answer for every beat.
 
 # %%
-prediction_scatter(learner)
+show(prediction_scatter(learner))
 
 # %%
 print(ecgteach.regression_report(learner))
@@ -124,7 +124,7 @@ ecgteach.claim(abs(val["mse"] / val["mse_mean_baseline"] - 1) < 0.1,
 # fresh network outputs values near 0; the labels sit around 80–110 samples into the row:
 
 # %%
-display(mean_prediction_figure(learner))
+show(mean_prediction_figure(learner))
 pace = output_pace(learner)
 for i, boundary in enumerate(("onset", "offset")):
     print(f"QRS {boundary}: the mean answer moved {pace.samples_per_epoch[i]:.2f} samples per "
@@ -167,7 +167,7 @@ ecgteach.claim(learner_epochs.max() < 0.25 * 4000, "at this pace a 300-beat run 
 # numbers lies between −1 and 1:
 
 # %%
-lstm_cell_figure()
+show(lstm_cell_figure())
 
 # %% [markdown]
 # A Keras `LSTM` layer returns either its **last** hidden state (`return_sequences=False`,
@@ -176,7 +176,7 @@ lstm_cell_figure()
 # so the `Dense(2)` had to find both boundaries in one 100-number summary of the beat:
 
 # %%
-display(readout_figure("last_state"), readout_figure("all_states"))
+show(readout_figure("last_state"), readout_figure("all_states"))
 learner.models["model"].summary()
 
 # %% [markdown]
@@ -186,7 +186,7 @@ learner.models["model"].summary()
 # whole recording is there. Lessons 03 and 04 use it:
 
 # %%
-readout_figure("bidirectional")
+show(readout_figure("bidirectional"))
 
 # %% [markdown]
 # The shapes, on a tiny layer you can build yourself:
@@ -236,7 +236,7 @@ print(f"last LSTM state: {state_at_mean['saturated']:.0%} saturated, spread acro
       f"{state_at_mean['spread']:.2f}")
 
 # %%
-prediction_scatter(at_mean)
+show(prediction_scatter(at_mean))
 
 # %%
 ecgteach.claim(run_verdict(at_mean) == "learns" and state_at_mean["spread"] > 0.1,
@@ -319,7 +319,7 @@ grid = {("targets raw", "voltage in mV"): learner,
         ("targets raw", "voltage standardised"): changes["learner_standardise_voltage"],
         ("targets z-scored", "voltage in mV"): changes["learner_zscore_targets"],
         ("targets z-scored", "voltage standardised"): both}
-display(prediction_grid(grid))
+show(prediction_grid(grid))
 table_html(run_rows(grid.values(), baseline=learner), digits=2)
 
 # %%
@@ -370,7 +370,7 @@ ecgteach.claim(all(share["channel 0"] > 0.5 for share in saturation.values()),
 # %%
 scaled = ecgteach.run_lesson_setting("learner_scaled", splits, cache="shipped", progress=None)
 print(ecgteach.regression_report(scaled))
-prediction_scatter(scaled)
+show(prediction_scatter(scaled))
 
 # %%
 learns = scaled.metrics["val"]
@@ -403,7 +403,7 @@ gradients[scaled.name] = gradient_by_time_step(scaled.models["model"],
 late, early = gradients[scaled.name][-20:].mean(), gradients[scaled.name][:20].mean()
 print(f"{scaled.name}: the last 20 samples move the onset {late / early:.0e} times more than "
       "the first 20")
-display(gradient_figure(gradients, splits.fs))
+show(gradient_figure(gradients, splits.fs))
 ecgteach.claim(late > 100 * early, "through a last-state LSTM the last samples of the row "
                "weigh over a hundred times more than the first")
 
@@ -416,7 +416,7 @@ ecgteach.claim(late > 100 * early, "through a last-state LSTM the last samples o
 small = ecgteach.run_lesson_setting("small_lstm_adam", splits, cache="user", progress="text",
                                     **({"epochs": 2} if FAST else {}))
 print(ecgteach.regression_report(small))
-loss_figure(small.history, title="LSTM(32) + Adam: loss per epoch")
+show(loss_figure(small.history, title="LSTM(32) + Adam: loss per epoch"))
 
 # %% [markdown]
 # ## 10. Your turn: retrain with the learner's knobs *(optional)*

@@ -34,6 +34,7 @@ from ecgteach.ui import (
     loss_figure,
     score_table,
     segmenter_panel,
+    show,
     table_html,
     window_figure,
 )
@@ -58,7 +59,7 @@ print(windows)
 shares = np.bincount(windows.labels[windows.valid], minlength=4) / windows.valid.sum()
 print(", ".join(f"{name} {share:.0%}" for name, share in zip(ecgteach.SEGMENT_CLASSES,
                                                                shares, strict=True)))
-window_figure(windows, 3)
+show(window_figure(windows, 3))
 
 # %% [markdown]
 # The labels are not perfect. Lesson 01 found patients in sinus rhythm whose P waves
@@ -88,8 +89,8 @@ print(f"{ecgteach.count_params(model):,} parameters; trained with `ecgteach trai
       f"patients, {info.epochs_run} epochs in {info.training_seconds:.0f} s "
       f"on a {info.machine['cpus']}-core CPU; pooling factor "
       f"{info.config.build_kwargs['pool_size']}")
-loss_figure(info.history, title="the shipped segmenter: loss per epoch (recorded when "
-            "it was trained)")
+show(loss_figure(info.history, title="the shipped segmenter: loss per epoch (recorded when "
+                 "it was trained)"))
 
 # %% [markdown]
 # Its layers, as Keras lists them (the `Bidirectional` LSTM runs on the pooled

@@ -25,7 +25,6 @@
 # %%
 import numpy as np
 import wfdb
-from IPython.display import display
 
 import ecgteach
 from ecgteach.delineation import worst_beats
@@ -37,6 +36,7 @@ from ecgteach.ui import (
     prediction_figure,
     robustness_figure,
     score_table,
+    show,
 )
 
 ecgteach.check_memory()  # on a shared server: says what to close if memory is short
@@ -93,8 +93,8 @@ score_table(ludb_scores.pooled, "LUDB test patients, lead ii")
 record = qtdb[0]
 lead = record.leads[0]
 start = record.spans[lead][0][0]
-prediction_figure(record, lead, delineator, start_s=start / record.fs,
-                  stop_s=start / record.fs + 6)
+show(prediction_figure(record, lead, delineator, start_s=start / record.fs,
+                       stop_s=start / record.fs + 6))
 
 # %% [markdown]
 # ## 3. Your own ECG
@@ -148,7 +148,7 @@ curve = {snr: ecgteach.score_delineator(
              delineator, test_records, "ii",
              corrupt=lambda x, fs, snr=snr: ecgteach.add_noise(x, snr)).pooled.scores()
          for snr in snrs}
-display(robustness_figure(curve, x_title="signal-to-noise ratio (dB)"))
+show(robustness_figure(curve, x_title="signal-to-noise ratio (dB)"))
 onset_se = [curve[snr]["QRS onset"].sensitivity for snr in snrs]  # from clean to noisy
 ecgteach.claim(onset_se[-1] <= onset_se[0],
                f"more noise finds no more QRS onsets: Se {onset_se[0]:.1f} % at {snrs[0]} dB, "
@@ -160,7 +160,7 @@ wander = {mv: ecgteach.score_delineator(
               corrupt=lambda x, fs, mv=mv: ecgteach.add_baseline_wander(x, fs, mv)
           ).pooled.scores()
           for mv in ([0.0, 0.5, 1.0, 2.0] if not FAST else [0.0, 1.0])}
-robustness_figure(wander, x_title="baseline wander amplitude (mV)")
+show(robustness_figure(wander, x_title="baseline wander amplitude (mV)"))
 
 # %% [markdown]
 # ## 5. Where it fails
@@ -173,7 +173,7 @@ robustness_figure(wander, x_title="baseline wander amplitude (mV)")
 gallery = worst_beats(test_records, delineator, n=6)
 for beat in gallery:
     print(beat)
-beat_gallery_figure(test_records, gallery, delineator)
+show(beat_gallery_figure(test_records, gallery, delineator))
 
 # %% [markdown]
 # ## 6. Does the reference agree with itself? *(optional)*
@@ -195,7 +195,7 @@ print(f"model − lead ii label: {summary['model_vs_label_ms']:+.1f} ms on avera
       f"whose label departs by > 10 ms: {summary['model_vs_label_without_departing_ms']:+.1f} ms")
 print(f"correlation across records between departure and model error: "
       f"{summary['correlation']:+.2f}")
-label_agreement_figure(agreement)
+show(label_agreement_figure(agreement))
 
 # %% [markdown]
 # Read the figure: which records follow the dashed line (the model sides with the

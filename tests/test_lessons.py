@@ -80,6 +80,14 @@ def test_lesson_runs_end_to_end(path, tmp_path, monkeypatch):
     assert "application/vnd.plotly.v1+json" in kinds or (
         "application/vnd.jupyter.widget-view+json" in kinds
     )
+    # accessible figures: every plotly figure is followed by its one-line summary (ui.show)
+    unsummarised = [
+        c.source[:60] for c in code_cells for i, o in enumerate(c.outputs)
+        if "application/vnd.plotly.v1+json" in o.get("data", {})
+        and not str((c.outputs[i + 1:] or [{}])[0].get("data", {}).get("text/plain", ""))
+        .startswith("Figure: ")
+    ]
+    assert not unsummarised, f"figures without their summary (use ecgteach.ui.show): {unsummarised}"
     # principle 1: what the text states about the run, the run shows (fast mode too)
     claims = _claims(notebook)
     claimed = sum(c.source.count("ecgteach.claim(") for c in code_cells)

@@ -17,11 +17,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecgteach.ui.plots import PALETTE
+from ecgteach.ui.styles import PALETTE
+from ecgteach.ui.summaries import set_summary
 
 #: Colours of the diagram parts (Okabe-Ito, readable with red-green colour blindness).
 GATE_COLOUR, STATE_COLOUR, INPUT_COLOUR, OUTPUT_COLOUR = (
     PALETTE[name] for name in ("blue", "orange", "bluish green", "reddish purple"))
+
+
+#: The gates of an LSTM step: name, x position in the diagram, what it is.
+GATES = (("f", 2.5, "forget: σ"), ("i", 4.0, "input: σ"), ("g", 5.5, "candidate: tanh"),
+         ("o", 7.0, "output: σ"))
 
 
 def _box(x0: float, y0: float, x1: float, y1: float, colour: str) -> dict[str, Any]:
@@ -62,10 +68,8 @@ def lstm_cell_figure() -> Any:
     """
     fig = _blank("One LSTM step: four gates read [x_t, h_(t-1)]; the cell state c carries on")
     shapes = [_box(1.5, 0.6, 8.5, 5.4, "#999999")]
-    gates = [("f", 2.5, "forget: σ"), ("i", 4.0, "input: σ"), ("g", 5.5, "candidate: tanh"),
-             ("o", 7.0, "output: σ")]
     annotations = []
-    for name, x, text in gates:
+    for name, x, text in GATES:
         shapes.append(_box(x - 0.6, 1.4, x + 0.6, 2.3, GATE_COLOUR))
         annotations += [_label(x, 2.05, name, 16), _label(x, 1.65, text, 10, GATE_COLOUR),
                         _arrow(x, 0.85, x, 1.4)]
@@ -87,7 +91,10 @@ def lstm_cell_figure() -> Any:
         _label(5.0, 5.75, "c_t = f·c_(t-1) + i·g      h_t = o·tanh(c_t)", 13),
     ]
     fig.update_layout(shapes=shapes, annotations=annotations)
-    return fig
+    gates = [f"{text.split(': ')[0]} {name} ({text.split(': ')[1]})" for name, _, text in GATES]
+    return set_summary(fig, f"Diagram of one LSTM step: {len(GATES)} gates read [x_t, h_(t-1)] — "
+                       f"{', '.join(gates[:-1])} and {gates[-1]}; the cell state runs along the "
+                       "top, c_t = f·c_(t-1) + i·g, and h_t = o·tanh(c_t) goes out.")
 
 
 READOUTS = ("last_state", "all_states", "bidirectional")
@@ -132,5 +139,15 @@ def readout_figure(readout: str = "last_state", steps: int = 6) -> Any:
             "all_states": "→ Dense(1) on every h_t → softmax over time: where is the onset?",
             "bidirectional": "each h_t = [forward h_t, backward h_t]: it has seen the whole beat"}
     annotations.append(_label(5.0, 5.5, note[readout], 13))
+    if readout == "bidirectional":  # the two directions named, not only coloured
+        middle = (xs[steps // 2 - 1] + xs[steps // 2]) / 2
+        annotations += [_label(middle, 3.55, "forward LSTM →", 11),
+                        _label(middle, 1.8, "← backward LSTM", 11, STATE_COLOUR)]
     fig.update_layout(shapes=shapes, annotations=annotations)
-    return fig
+    n_up = sum(a.get("text", "").startswith("h_") for a in annotations)
+    return set_summary(fig, f"Diagram: {steps} LSTM steps read x_1 to x_T"
+                       + (" forwards and a second LSTM reads them backwards"
+                          if readout == "bidirectional" else "")
+                       + f"; {n_up} hidden state{'s go' if n_up > 1 else ' goes'} up ("
+                       + ("h_T" if n_up == 1 else "h_1 to h_T") + "); "
+                       + note[readout].replace("→ ", "then ", 1).rstrip("?") + ".")

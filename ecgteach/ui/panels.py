@@ -30,6 +30,9 @@ True
 (True, 'Run 1: done in ... s.')
 >>> panel.figure.data[0].y            # the training loss, one point per epoch
 (0.5, 0.25, 0.125)
+>>> panel.caption.value               # the summary under the curve, renewed every epoch
+'<i>Figure: Over 3 epochs: validation loss fell from 0.75 to 0.188, lowest 0.188 at epoch 3;
+training loss fell from 0.5 to 0.125, lowest 0.125 at epoch 3.</i>'
 >>> board.rows
 [('run 1', {'units': 32, 'epochs': 3, 'final loss': 0.125, 'seconds': ...})]
 """
@@ -45,6 +48,14 @@ from typing import Any
 
 from ecgteach.nn.fitting import Stopper
 from ecgteach.ui.plots import updating
+from ecgteach.ui.styles import LOSS_STYLES, PALETTE
+from ecgteach.ui.summaries import (
+    board_summary,
+    caption_html,
+    figure_summary,
+    loss_summary,
+    set_summary,
+)
 
 #: The preset dropdown's entry for "knobs set by hand".
 CUSTOM = "(your own settings)"
@@ -65,6 +76,8 @@ class ComparisonBoard:
     (('run 1', 'run 2'), (9.5, 7.25))
     >>> "dropout" in board.table.value           # a column for every key
     True
+    >>> board.caption.value                       # the chart's summary, under it
+    '<i>Figure: 2 runs: QRS onset MAE (ms) lowest 7.25 (run 2), highest 9.5 (run 1).</i>'
     """
 
     def __init__(self, metric: str = "QRS onset MAE (ms)", title: str = "Runs so far") -> None:
@@ -81,8 +94,10 @@ class ComparisonBoard:
                 yaxis_title=metric,
             )
         )
-        self.figure.add_bar(x=[], y=[], marker_color="#0072B2", name=metric)
-        self.widget = widgets.VBox([self.table, self.figure])
+        self.figure.add_bar(x=[], y=[], marker_color=PALETTE["blue"], name=metric)
+        set_summary(self.figure, board_summary([], [], metric))
+        self.caption = widgets.HTML(caption_html(figure_summary(self.figure)))
+        self.widget = widgets.VBox([self.table, self.figure, self.caption])
 
     def add(self, name: str, row: Mapping[str, Any]) -> None:
         """Append a run and redraw the table and chart."""
@@ -117,9 +132,12 @@ class ComparisonBoard:
                 "style='border-collapse:collapse;font-size:12px'>"
                 f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
             )
+        names, values = [name for name, _ in self.rows], [row.get(self.metric) for _, row in
+                                                          self.rows]
         with updating(self.figure):
-            self.figure.data[0].x = [name for name, _ in self.rows]
-            self.figure.data[0].y = [row.get(self.metric) for _, row in self.rows]
+            self.figure.data[0].x, self.figure.data[0].y = names, values
+            set_summary(self.figure, board_summary(names, values, self.metric))
+        self.caption.value = caption_html(figure_summary(self.figure))
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -216,8 +234,11 @@ class TrainingPanel:
                 legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0.6),
             )
         )
-        self.figure.add_scatter(x=[], y=[], mode="lines+markers", name="training")
-        self.figure.add_scatter(x=[], y=[], mode="lines+markers", name="validation")
+        for name in ("training", "validation"):  # solid circles vs dashed squares
+            self.figure.add_scatter(x=[], y=[], mode="lines+markers", name=name,
+                                    **LOSS_STYLES[name])
+        set_summary(self.figure, loss_summary({}))
+        self.caption = widgets.HTML(caption_html(figure_summary(self.figure)))
         for control in self.controls.values():
             control.style = {"description_width": "initial"}
         self.widget = widgets.VBox(
@@ -231,6 +252,7 @@ class TrainingPanel:
                 widgets.HBox([self.train_button, self.stop_button, self.reset_button]),
                 self.progress,
                 self.figure,
+                self.caption,
                 self.output,
             ]
         )
@@ -351,6 +373,14 @@ class TrainingPanel:
         with updating(self.figure):
             for trace in self.figure.data:
                 trace.x, trace.y = [], []
+        self._summarise_curve()
+
+    def _summarise_curve(self) -> None:
+        train_trace, val_trace = self.figure.data
+        with updating(self.figure):
+            set_summary(self.figure, loss_summary({"loss": train_trace.y or (),
+                                                   "val_loss": val_trace.y or ()}))
+        self.caption.value = caption_html(figure_summary(self.figure))
 
     def _on_epoch(self, epoch: int, logs: Mapping[str, float]) -> None:
         train_trace, val_trace = self.figure.data
@@ -361,6 +391,7 @@ class TrainingPanel:
             if "val_loss" in logs:
                 val_trace.x = (*val_trace.x, epoch + 1)
                 val_trace.y = (*val_trace.y, float(logs["val_loss"]))
+        self._summarise_curve()
         elapsed = time.perf_counter() - self._started
         total = self.config().get(self.epochs_key)
         left = ""

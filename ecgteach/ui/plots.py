@@ -25,23 +25,22 @@ import numpy as np
 from ecgteach.beats.seedset import SeedDataset
 from ecgteach.ecg.records import Record
 from ecgteach.ecg.waves import MISSING, WAVE_KINDS
-
-#: The Okabe-Ito palette: colours told apart with every common colour-vision deficiency
-#: (no red-green pair anywhere in ecgteach's figures).
-PALETTE = {"blue": "#0072B2", "vermillion": "#D55E00", "bluish green": "#009E73",
-           "orange": "#E69F00", "sky blue": "#56B4E9", "reddish purple": "#CC79A7",
-           "yellow": "#F0E442", "black": "#000000"}
-#: One colour per wave kind, reused across lessons and widgets.
-WAVE_COLOURS = {"P": PALETTE["blue"], "QRS": PALETTE["vermillion"], "T": PALETTE["bluish green"]}
-#: Onsets and offsets (also dashed vs solid where both share a plot).
-ONSET_COLOUR, OFFSET_COLOUR = PALETTE["vermillion"], PALETTE["blue"]
-_LAYOUT = dict(
-    template="plotly_white",
-    margin=dict(l=60, r=20, t=80, b=45),
-    height=360,
-    title=dict(y=0.96, yanchor="top", x=0.01, xanchor="left"),
-    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+from ecgteach.ui import summaries
+from ecgteach.ui.styles import (
+    BOUNDARY_STYLES,
+    LAYOUT,
+    LOSS_STYLES,
+    OFFSET_COLOUR,
+    OFFSET_DASH,
+    OFFSET_SYMBOL,
+    ONSET_COLOUR,
+    ONSET_DASH,
+    ONSET_SYMBOL,
+    PALETTE,
+    WAVE_COLOURS,
+    wave_label,
 )
+from ecgteach.ui.summaries import set_summary
 
 
 def keep_widget_state(figure: Any) -> None:
@@ -86,6 +85,13 @@ def updating(figure: Any) -> Iterator[Any]:
     keep_widget_state(figure)
 
 
+def _finished(fig: Any, summary: str) -> Any:
+    """A built figure with its summary, and (a FigureWidget) its widget state kept."""
+    set_summary(fig, summary)
+    keep_widget_state(fig)
+    return fig
+
+
 def _figure(widget: bool):
     import plotly.graph_objects as go
 
@@ -124,9 +130,16 @@ def wave_shapes(
                     type="rect", xref="x", yref="paper", x0=left, x1=max(right, left + 1 / fs),
                     y0=0, y1=1, fillcolor=WAVE_COLOURS[kind], opacity=0.18, layer="below",
                     line=dict(width=1 if incomplete else 0, dash="dot", color=WAVE_COLOURS[kind]),
+                    label=wave_label(kind),
                 )
             )
     return shapes
+
+
+def _with_room(signal: np.ndarray) -> list[float]:
+    """A y range with room above and below the trace for the wave names on the bands."""
+    low, high = (float(np.min(signal)), float(np.max(signal))) if np.size(signal) else (0, 1)
+    return [low - 0.15 * (high - low or 1.0), high + 0.15 * (high - low or 1.0)]
 
 
 def _unlabelled_shapes(record: Record, lead: str, start_s: float, stop_s: float) -> list[dict]:
@@ -175,7 +188,7 @@ def record_traces(
         shapes=shapes,
         title=dict(text=title, font=dict(size=14), y=0.96, x=0.01),
         xaxis=dict(title="time (s)", range=[start_s, stop_s]),
-        yaxis=dict(title="voltage (mV)"),
+        yaxis=dict(title="voltage (mV)", range=_with_room(signal)),
     )
     return trace, layout
 
@@ -187,7 +200,7 @@ def record_figure(
     stop_s: float | None = None,
     widget: bool = False,
 ):
-    """An ECG lead with the cardiologists' P (blue), QRS (red) and T (green) waves shaded.
+    """An ECG lead with the cardiologists' P (blue), QRS (vermillion) and T (green) waves shaded.
 
     Grey bands are the unlabelled parts (first and last beats of LUDB records).
     The extra traces are the legend entries of the bands.
@@ -215,9 +228,9 @@ def record_figure(
             marker=dict(symbol="square", size=12, color="#888", opacity=0.3),
         )
     )
-    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**LAYOUT)
     fig.update_layout(**layout)
-    return fig
+    return _finished(fig, summaries.record_summary(record, lead, start_s, stop_s))
 
 
 def qrs_duration_figure(durations_ms: np.ndarray, bin_ms: float = 4.0, widget: bool = False):
@@ -244,19 +257,20 @@ def qrs_duration_figure(durations_ms: np.ndarray, bin_ms: float = 4.0, widget: b
     fig.add_vline(x=median, line_dash="dash", annotation_text=f"median {median:.0f} ms")
     fig.add_vline(x=120, line_dash="dot", line_color="grey", annotation_text="120 ms",
                   annotation_position="bottom right")
-    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**LAYOUT)
     fig.update_layout(
         title=f"QRS duration of {durations_ms.size} annotated complexes",
         xaxis_title="QRS duration (ms)", yaxis_title="count", showlegend=False,
     )
-    return fig
+    return _finished(fig, summaries.qrs_duration_summary(durations_ms))
 
 
 def seed_beats_figure(beats: SeedDataset, rows: Sequence[int] = (0, 1, 2), widget: bool = False):
     """Some rows of the learner's dataset: voltage, time channel and the labelled QRS.
 
     Each panel is one row as the network sees it (sample index on x), with the
-    zero padding shaded and the onset (red) and offset (green) labels as lines.
+    zero padding shaded and the onset (vermillion, solid, ▶) and offset (blue,
+    dashed, ◀) labels as lines and markers.
 
     >>> from ecgteach import load_ludb_record, make_seed_dataset
     >>> beats = make_seed_dataset([load_ludb_record(1, leads=["ii"])], lead="ii", n_beats=None)
@@ -286,12 +300,14 @@ def seed_beats_figure(beats: SeedDataset, rows: Sequence[int] = (0, 1, 2), widge
             name="voltage", showlegend=col == 1, row=1, col=col,
         )
         onset, offset = beats.y[r]
-        for position, colour, name in ((onset, ONSET_COLOUR, "onset"), (offset, OFFSET_COLOUR,
-                                                                          "offset")):
-            fig.add_vline(x=int(position), line_color=colour, line_width=2, row=1, col=col)
+        for position, colour, dash, symbol, name in (
+                (onset, ONSET_COLOUR, ONSET_DASH, ONSET_SYMBOL, "onset"),
+                (offset, OFFSET_COLOUR, OFFSET_DASH, OFFSET_SYMBOL, "offset")):
+            fig.add_vline(x=int(position), line_color=colour, line_width=2, line_dash=dash,
+                          row=1, col=col)
             fig.add_scatter(
                 x=[int(position)], y=[float(voltage[position])], mode="markers",
-                marker=dict(color=colour, size=8), name=f"QRS {name} label",
+                marker=dict(color=colour, size=10, symbol=symbol), name=f"QRS {name} label",
                 showlegend=col == 1, row=1, col=col,
             )
         if beats.n_padding[r] > 0:
@@ -299,21 +315,22 @@ def seed_beats_figure(beats: SeedDataset, rows: Sequence[int] = (0, 1, 2), widge
                           opacity=0.15, line_width=0, row=1, col=col)
         fig.update_xaxes(title_text="sample in row", row=1, col=col)
     fig.update_yaxes(title_text="voltage (mV)", row=1, col=1)
-    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**LAYOUT)
     fig.update_layout(
         title=f"The learner's rows: {len(beats)} beats x {beats.length} samples x "
         f"{list(beats.channels)} at {beats.fs:g} Hz (grey: zero padding)",
         height=400, margin=dict(t=90, b=90),
         legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
     )
-    return fig
+    return _finished(fig, summaries.seed_beats_summary(beats, rows))
 
 
 def _strip_shapes(waves: dict[str, np.ndarray], fs: float, start_s: float, stop_s: float,
-                  y0: float, y1: float) -> list[dict]:
+                  y0: float, y1: float, yref: str = "paper") -> list[dict]:
     shapes = wave_shapes(waves, fs, start_s, stop_s)
     for shape in shapes:
-        shape.update(y0=y0, y1=y1, opacity=0.55, line=dict(width=0))
+        shape.update(y0=y0, y1=y1, yref=yref, opacity=0.55, line=dict(width=0),
+                     label={**shape["label"], "font": dict(size=8, color="#222")})
     return shapes
 
 
@@ -349,14 +366,14 @@ def prediction_figure(
     truth = record.waves.get(record.lead_key(lead), {})
     shapes = _strip_shapes(truth, record.fs, start_s, stop_s, 0.9, 1.0)
     shapes += _strip_shapes(predicted, record.fs, start_s, stop_s, 0.0, 0.1)
-    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**LAYOUT)
     fig.update_layout(
         shapes=shapes, xaxis=dict(title="time (s)", range=[start_s, stop_s]),
         yaxis=dict(title="voltage (mV)"),
         title=f"{record.database.upper()} {record.name}, lead {lead} — top strip: "
         "cardiologists, bottom strip: model",
     )
-    return fig
+    return _finished(fig, summaries.prediction_summary(record, lead, predicted, start_s, stop_s))
 
 
 def robustness_figure(curve: dict, x_title: str = "corruption"):
@@ -387,18 +404,18 @@ def robustness_figure(curve: dict, x_title: str = "corruption"):
 
     levels = list(curve)
     fig = make_subplots(rows=1, cols=2, subplot_titles=["sensitivity (%)", "error SD (ms)"])
-    colours = {"QRS onset": PALETTE["vermillion"], "QRS offset": PALETTE["orange"],
-               "P onset": PALETTE["blue"], "T offset": PALETTE["bluish green"]}
-    for name, colour in colours.items():
+    for name, (colour, dash, symbol) in BOUNDARY_STYLES.items():
+        style = dict(name=name, mode="lines+markers", line=dict(color=PALETTE[colour], dash=dash),
+                     marker=dict(symbol=symbol, size=8))
         se = [curve[level][name].sensitivity for level in levels]
         sd = [curve[level][name].sd_ms for level in levels]
-        fig.add_scatter(x=levels, y=se, name=name, line=dict(color=colour), row=1, col=1)
-        fig.add_scatter(x=levels, y=sd, name=name, line=dict(color=colour), showlegend=False,
-                        row=1, col=2)
+        fig.add_scatter(x=levels, y=se, **style, row=1, col=1)
+        fig.add_scatter(x=levels, y=sd, **style, showlegend=False, row=1, col=2)
     fig.update_xaxes(title_text=x_title)
-    fig.update_layout(**_LAYOUT)
-    fig.update_layout(height=360, title="How the delineation degrades")
-    return fig
+    fig.update_layout(**LAYOUT)
+    fig.update_layout(height=400, title="How the delineation degrades", margin=dict(b=90),
+                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0))
+    return _finished(fig, summaries.robustness_summary(curve, x_title, list(BOUNDARY_STYLES)))
 
 
 def label_agreement_figure(rows: Sequence, departs_ms: float = 10.0):
@@ -433,11 +450,12 @@ def label_agreement_figure(rows: Sequence, departs_ms: float = 10.0):
                     line=dict(color="grey", dash="dash", width=1))
     fig.add_scatter(x=[-reach, reach], y=[0, 0], mode="lines", name="model = this lead's label",
                     line=dict(color="grey", dash="dot", width=1))
-    for chosen, name, colour in ((~departs, "label agrees with the other leads", PALETTE["blue"]),
-                                 (departs, f"label departs by > {departs_ms:g} ms",
-                                  PALETTE["vermillion"])):
+    for chosen, name, colour, symbol in (
+            (~departs, "label agrees with the other leads", PALETTE["blue"], "circle"),
+            (departs, f"label departs by > {departs_ms:g} ms", PALETTE["vermillion"], "diamond")):
         fig.add_scatter(
-            x=x[chosen], y=y[chosen], mode="markers", name=name, marker=dict(color=colour, size=8),
+            x=x[chosen], y=y[chosen], mode="markers", name=name,
+            marker=dict(color=colour, size=9, symbol=symbol),
             text=[f"record {r.record}, {r.n_beats} beats" for r, c in zip(rows, chosen, strict=True)
                   if c],
             hovertemplate="%{text}<br>label − other leads %{x:.1f} ms<br>"
@@ -447,10 +465,10 @@ def label_agreement_figure(rows: Sequence, departs_ms: float = 10.0):
     fig.update_xaxes(title_text=f"lead {lead} label − median of the other leads (ms)",
                      range=[-reach, reach])
     fig.update_yaxes(title_text="model − lead label (ms)", range=[-reach, reach])
-    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**LAYOUT)
     fig.update_layout(height=440, title=f"{boundary}, lead {lead}: one point per record "
                       "(means over its beats)")
-    return fig
+    return _finished(fig, summaries.label_agreement_summary(rows, departs_ms))
 
 
 def beat_gallery_figure(records: Sequence[Record], beats: Sequence, delineator,
@@ -499,19 +517,20 @@ def beat_gallery_figure(records: Sequence[Record], beats: Sequence, delineator,
                         mode="lines", line=dict(color="black", width=1), showlegend=False,
                         row=row, col=col)
         axis = "" if i == 0 else str(i + 1)
-        for waves, y0, y1 in ((record.lead_waves(beat.lead), 0.85, 1.0),
-                              (predictions[key], 0.0, 0.15)):
+        for waves, y0, y1, who in ((record.lead_waves(beat.lead), 0.85, 1.0, "true"),
+                                   (predictions[key], 0.0, 0.15, "model")):
             for onset, _, offset in waves["QRS"]:
                 if onset < 0 or offset < 0 or offset / record.fs < start_s or \
                         onset / record.fs > stop_s:
                     continue
                 fig.add_shape(type="rect", x0=onset / record.fs, x1=offset / record.fs,
                               y0=y0, y1=y1, xref=f"x{axis}", yref=f"y{axis} domain",
-                              fillcolor=WAVE_COLOURS["QRS"], opacity=0.5, line_width=0)
-    fig.update_layout(**_LAYOUT)
+                              fillcolor=WAVE_COLOURS["QRS"], opacity=0.5, line_width=0,
+                              label=wave_label(who, "middle center", "#222"))
+    fig.update_layout(**LAYOUT)
     fig.update_layout(height=260 * rows, title="Worst QRS complexes — top: cardiologists, "
                       "bottom: model (errors in ms; nan = missed)")
-    return fig
+    return _finished(fig, summaries.beat_gallery_summary(beats))
 
 
 def gradient_figure(curves: dict, fs: float, title: str = "how much each sample moves the answer"):
@@ -532,11 +551,11 @@ def gradient_figure(curves: dict, fs: float, title: str = "how much each sample 
         values = np.asarray(values, dtype=float)
         fig.add_scatter(x=np.arange(values.size) * 1000.0 / fs, y=values, mode="lines",
                         name=name, line=dict(dash=dash))
-    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**LAYOUT)
     fig.update_layout(title=title, xaxis_title="time step in the row (ms)",
                       yaxis_title="mean |∂ onset / ∂ x_t|", yaxis_type="log", height=340,
                       yaxis_exponentformat="e")
-    return fig
+    return _finished(fig, summaries.gradient_summary(curves))
 
 
 def loss_figure(history: dict, title: str = "loss per epoch", log_y: bool = True):
@@ -556,14 +575,14 @@ def loss_figure(history: dict, title: str = "loss per epoch", log_y: bool = True
         values = history.get(key)
         if values:
             fig.add_scatter(x=list(range(1, len(values) + 1)), y=values, mode="lines+markers",
-                            name=name)
+                            name=name, **LOSS_STYLES[name])
     if not fig.data:
         raise ValueError(f"no 'loss' in the history (keys: {sorted(history)})")
-    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**LAYOUT)
     fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss",
                       yaxis_type="log" if log_y else "linear", height=320)
     fig.update_xaxes(tick0=1, dtick=1 if len(fig.data[0].x) <= 12 else None)  # whole epochs
-    return fig
+    return _finished(fig, summaries.loss_summary(history))
 
 
 def prediction_scatter(result, part: str = "val", title: str | None = None):
@@ -590,19 +609,21 @@ def prediction_scatter(result, part: str = "val", title: str | None = None):
     true_ms = np.asarray(result.labels[part]) * 1000.0 / result.fs
     pred_ms = np.asarray(result.predictions[part]) * 1000.0 / result.fs
     fig = make_subplots(rows=1, cols=2, subplot_titles=["QRS onset", "QRS offset"])
-    for col, colour in ((0, ONSET_COLOUR), (1, OFFSET_COLOUR)):
+    for col, colour, symbol in ((0, ONSET_COLOUR, ONSET_SYMBOL), (1, OFFSET_COLOUR,
+                                                                 OFFSET_SYMBOL)):
         low = float(min(true_ms[:, col].min(), np.nanmin(pred_ms[:, col])))
         high = float(max(true_ms[:, col].max(), np.nanmax(pred_ms[:, col])))
         fig.add_scatter(x=true_ms[:, col], y=pred_ms[:, col], mode="markers",
-                        marker=dict(color=colour, size=5, opacity=0.6), showlegend=False,
+                        marker=dict(color=colour, size=6, opacity=0.6, symbol=symbol),
+                        showlegend=False,
                         row=1, col=col + 1)
         fig.add_scatter(x=[low, high], y=[low, high], mode="lines", showlegend=col == 0,
                         name="perfect", line=dict(color="grey", dash="dash"), row=1, col=col + 1)
     fig.update_xaxes(title_text="cardiologist (ms into the row)")
     fig.update_yaxes(title_text="model (ms into the row)", row=1, col=1)
-    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**LAYOUT)
     fig.update_layout(height=360, title=title or f"{result.name}: predicted vs true ({part})")
-    return fig
+    return _finished(fig, summaries.scatter_summary(result.name, part, true_ms, pred_ms))
 
 
 def window_figure(windows, index: int = 0):
@@ -631,12 +652,15 @@ def window_figure(windows, index: int = 0):
         if label in colours:
             shapes.append(dict(type="rect", xref="x", yref="paper", x0=t[start],
                                x1=t[stop - 1] + 1 / windows.fs, y0=0, y1=1, layer="below",
-                               fillcolor=colours[label], opacity=0.2, line=dict(width=0)))
+                               fillcolor=colours[label], opacity=0.2, line=dict(width=0),
+                               **({"label": wave_label(WAVE_KINDS[label - 1])} if label > 0
+                                  else {})))
     for kind in WAVE_KINDS:
         fig.add_scatter(x=[None], y=[None], mode="markers", name=kind,
                         marker=dict(symbol="square", size=12, color=WAVE_COLOURS[kind]))
-    fig.update_layout(**_LAYOUT)
+    fig.update_layout(**LAYOUT)
     fig.update_layout(shapes=shapes, xaxis_title="time in window (s)", yaxis_title="z-score",
+                      yaxis_range=_with_room(x),
                       title=f"window {index}: record {windows.record[index]}, lead "
                       f"{windows.lead[index]} — every sample labelled (grey: unlabelled)")
-    return fig
+    return _finished(fig, summaries.window_summary(windows, index))

@@ -20,14 +20,15 @@ from ecgteach.delineation.segmenter import MODEL_FS
 from ecgteach.ecg.leads import lead_name
 from ecgteach.evaluation.metrics import DelineationScorer
 from ecgteach.evaluation.robustness import add_baseline_wander, add_noise
-from ecgteach.ui.plots import (
-    OFFSET_COLOUR,
-    ONSET_COLOUR,
-    WAVE_COLOURS,
-    record_figure,
-    record_traces,
-    updating,
-    wave_shapes,
+from ecgteach.ui.plots import _strip_shapes, record_figure, record_traces, updating
+from ecgteach.ui.styles import OFFSET_COLOUR, OFFSET_DASH, ONSET_COLOUR, ONSET_DASH, WAVE_COLOURS
+from ecgteach.ui.summaries import (
+    caption_html,
+    figure_summary,
+    prediction_summary,
+    probability_summary,
+    record_summary,
+    set_summary,
 )
 
 
@@ -35,7 +36,8 @@ class RecordBrowser:
     """Browse every LUDB record and lead with the cardiologists' waves shaded.
 
     Controls: record (1-200), lead (12 leads), time window (s), and a summary
-    line with the patient's rhythm and the number of annotated waves.
+    line with the patient's rhythm and the number of annotated waves. Under the
+    figure, its summary (``caption``), renewed with every change:
 
     >>> browser = RecordBrowser(record=1, lead="ii")
     >>> browser.summary.value
@@ -47,6 +49,9 @@ class RecordBrowser:
     >>> browser.record_slider.value = 2              # the slider moves the record box
     >>> browser.record.value, browser.figure.layout.title.text
     (2, "LUDB record 2, lead v1 — cardiologists' waves: 8 P, 9 QRS, 8 T")
+    >>> browser.caption.value
+    '<i>Figure: LUDB record 2, lead v1, 2-4 s: 2 P, 3 QRS and 3 T waves labelled; voltage -0.64 to
+     0.10 mV.</i>'
     """
 
     def __init__(
@@ -74,6 +79,7 @@ class RecordBrowser:
         self.summary = widgets.HTML()
         self._record = load_ludb_record(record)
         self.figure = record_figure(self._record, lead, *window_s, widget=True)
+        self.caption = widgets.HTML(caption_html(figure_summary(self.figure)))
         for control in (self.record, self.lead, self.window):
             control.observe(self._on_change, names="value")
         # the slider drives the text box in the browser (jslink); mirror it in Python too,
@@ -85,6 +91,7 @@ class RecordBrowser:
                 widgets.HBox([self.record, self.record_slider, self.lead, self.window]),
                 self.summary,
                 self.figure,
+                self.caption,
             ]
         )
 
@@ -109,6 +116,10 @@ class RecordBrowser:
             self.figure.layout.shapes = layout["shapes"]
             self.figure.layout.title.text = layout["title"]["text"]
             self.figure.layout.xaxis.range = layout["xaxis"]["range"]
+            self.figure.layout.yaxis.range = layout["yaxis"]["range"]
+            set_summary(self.figure, record_summary(self._record, self.lead.value, start_s,
+                                                    stop_s))
+        self.caption.value = caption_html(figure_summary(self.figure))
         self._update_summary()
 
     def _update_summary(self) -> None:
@@ -136,10 +147,11 @@ class RecordBrowser:
 
 
 class ProbabilityInspector:
-    """Pick a beat; see its ECG, the onset (red) and offset (green) probability curves.
+    """Pick a beat; see its ECG, the onset (vermillion, solid) and offset (blue, dashed) curves.
 
     Dotted lines mark each curve's maximum (the prediction), solid grey lines the
-    cardiologists' onset and offset; the header gives both errors in ms. This is
+    cardiologists' onset and offset; the header gives both errors in ms, the
+    summary under the figure (``summary``) both maxima against the labels. This is
     the picture the learner described when boundaries-as-classification worked.
     ``onset_probs``/``offset_probs`` are ``(n, length)`` distributions over time for
     the rows of ``beats``, e.g. a boundary classifier's outputs on the validation
@@ -155,7 +167,8 @@ class ProbabilityInspector:
     array([ 8., -4.])
     >>> inspector.index.value = 2
     >>> print(inspector.summary.value)
-    Highest probability: onset 1.00 at sample 68 (true 66), offset 1.00 at sample 87 (true 88).
+    <i>Figure: Beat 2 (record 1): highest probability onset 1.00 at sample 68 (true 66, +8 ms) and
+    offset 1.00 at sample 87 (true 88, -4 ms).</i>
     """
 
     def __init__(
@@ -189,13 +202,14 @@ class ProbabilityInspector:
         )
         fig.add_scatter(y=[], mode="lines", name="ECG", line=dict(color="black", width=1.2))
         fig.add_scatter(y=[], mode="lines", name="P(onset)", yaxis="y2",
-                        line=dict(color=ONSET_COLOUR, width=2))
+                        line=dict(color=ONSET_COLOUR, width=2, dash=ONSET_DASH))
         fig.add_scatter(y=[], mode="lines", name="P(offset)", yaxis="y2",
-                        line=dict(color=OFFSET_COLOUR, width=2))
+                        line=dict(color=OFFSET_COLOUR, width=2, dash=OFFSET_DASH))
         self.figure = fig
+        self.caption = self.summary  # the line under the figure
         self.index.observe(lambda change: self.update(), names="value")
         self.update()
-        self.widget = widgets.VBox([self.index, self.summary, self.figure])
+        self.widget = widgets.VBox([self.index, self.figure, self.summary])
 
     def errors_ms(self) -> np.ndarray:
         """(n, 2) predicted - true onset/offset in ms, predictions at each maximum."""
@@ -209,9 +223,12 @@ class ProbabilityInspector:
         predicted = (int(self.onset_probs[i].argmax()), int(self.offset_probs[i].argmax()))
         errors = (np.array(predicted) - (onset, offset)) * 1000.0 / self.beats.fs
         line = dict(type="line", yref="paper", y0=0, y1=1)
+        named = dict(textposition="end", font=dict(size=10, color="grey"))
         shapes = [
-            {**line, "x0": onset, "x1": onset, "line": dict(color="grey", width=2)},
-            {**line, "x0": offset, "x1": offset, "line": dict(color="grey", width=2)},
+            {**line, "x0": onset, "x1": onset, "line": dict(color="grey", width=2),
+             "label": dict(text="true onset", **named)},
+            {**line, "x0": offset, "x1": offset, "line": dict(color="grey", width=2),
+             "label": dict(text="true offset", **named)},
             {**line, "x0": predicted[0], "x1": predicted[0],
              "line": dict(color=ONSET_COLOUR, dash="dot", width=2)},
             {**line, "x0": predicted[1], "x1": predicted[1],
@@ -227,11 +244,10 @@ class ProbabilityInspector:
                 f"offset error {errors[1]:+.0f} ms — grey: cardiologist, dotted: maximum",
                 font=dict(size=13),
             )
-        peak = (float(self.onset_probs[i].max()), float(self.offset_probs[i].max()))
-        self.summary.value = (
-            f"Highest probability: onset {peak[0]:.2f} at sample {predicted[0]} (true "
-            f"{onset}), offset {peak[1]:.2f} at sample {predicted[1]} (true {offset})."
-        )
+            set_summary(self.figure, probability_summary(
+                i, self.beats.record[i], self.onset_probs[i], self.offset_probs[i],
+                (onset, offset), self.beats.fs))
+        self.summary.value = caption_html(figure_summary(self.figure))
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -242,8 +258,9 @@ class ProbabilityInspector:
 class SegmentationViewer:
     """A record's lead with the cardiologists' waves on top and the model's below.
 
-    Coloured bands: P blue, QRS red, T green; the top strip is the
-    cardiologists', the bottom strip the model's. Tick "probabilities" to see the
+    Coloured bands, each with its wave's name: P blue, QRS vermillion, T green; the
+    top strip is the cardiologists', the bottom strip the model's (how many of each,
+    under the figure: ``caption``). Tick "probabilities" to see the
     per-sample class probabilities. The header gives this lead's QRS onset and
     offset errors (ms) against the cardiologists, matched within 150 ms.
     ``delineator`` needs ``waves_and_probabilities(signal, fs)``, as
@@ -278,10 +295,11 @@ class SegmentationViewer:
         self.figure = go.FigureWidget(fig)
         self.figure.add_scatter(x=[], y=[], mode="lines", name="ECG",
                                 line=dict(color="black", width=1.1), row=1, col=1)
-        for name, colour in (("background", "#999"), *((k, WAVE_COLOURS[k]) for k in
-                                                        ("P", "QRS", "T"))):
+        for name, colour, dash in (("background", "#999", "dot"), ("P", WAVE_COLOURS["P"], "dash"),
+                                   ("QRS", WAVE_COLOURS["QRS"], "solid"),
+                                   ("T", WAVE_COLOURS["T"], "dashdot")):
             self.figure.add_scatter(x=[], y=[], mode="lines", name=f"P({name})",
-                                    line=dict(color=colour, width=1.5), row=2, col=1,
+                                    line=dict(color=colour, width=1.5, dash=dash), row=2, col=1,
                                     visible=False)
         self.figure.update_layout(
             template="plotly_white", height=460, margin=dict(l=60, r=20, t=70, b=40),
@@ -290,12 +308,13 @@ class SegmentationViewer:
         self.figure.update_xaxes(title_text="time (s)", row=2, col=1)
         self.figure.update_yaxes(title_text="mV", row=1, col=1)
         self.figure.update_yaxes(title_text="probability", range=[0, 1], row=2, col=1)
+        self.caption = widgets.HTML()
         for control in (self.record, self.lead, self.show_probabilities):
             control.observe(lambda change: self.update(), names="value")
         self.update()
         self.widget = widgets.VBox(
             [widgets.HBox([self.record, self.lead, self.show_probabilities]), self.summary,
-             self.figure]
+             self.figure, self.caption]
         )
 
     def update(self) -> None:
@@ -311,15 +330,9 @@ class SegmentationViewer:
         predicted, probs = self.delineator.waves_and_probabilities(signal, record.fs)
         truth = record.waves.get(record.lead_key(self.lead.value), {})
         t_prob = np.arange(probs.shape[0]) / MODEL_FS
-
-        def strip(waves, fs, y0, y1):
-            out = wave_shapes(waves, fs, 0, record.duration_s)
-            for shape in out:
-                shape.update(y0=y0, y1=y1, yref="y domain", opacity=0.55,
-                             line=dict(width=0))
-            return out
-
-        shapes = strip(truth, record.fs, 0.88, 1.0) + strip(predicted, record.fs, 0.0, 0.12)
+        shapes = [shape for waves, y0, y1 in ((truth, 0.88, 1.0), (predicted, 0.0, 0.12))
+                  for shape in _strip_shapes(waves, record.fs, 0, record.duration_s, y0, y1,
+                                             yref="y domain")]
         with updating(self.figure):
             self.figure.data[0].x = np.arange(signal.size) / record.fs
             self.figure.data[0].y = signal
@@ -340,6 +353,8 @@ class SegmentationViewer:
             self.figure.layout.title = dict(
                 text=f"{record.database.upper()} {record.name}, lead {self.lead.value} — top "
                 "strip: cardiologists, bottom strip: model", font=dict(size=13))
+            set_summary(self.figure, prediction_summary(record, self.lead.value, predicted))
+        self.caption.value = caption_html(figure_summary(self.figure))
         self.summary.value = f"<b>Errors on this lead</b> (model − cardiologist): {text}"
 
     def _ipython_display_(self) -> None:
