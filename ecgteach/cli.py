@@ -2,9 +2,11 @@
 
 - ``ecgteach lab [--dir ~/ecgteach-lessons]``: copy the lessons into the folder
   (once) and open JupyterLab there;
-- ``ecgteach delineate FILE [--fs HZ] [--lead ii | --column NAME] [--csv]``: write
-  the waves the default segmenter finds in one lead of a WFDB record, EDF, CSV/TSV
-  or ``.npy`` file as a WFDB annotation file (and, with ``--csv``, a table);
+- ``ecgteach delineate FILE [--fs HZ] [--lead ii | --column NAME | --all-leads |
+  --fused] [--csv]``: write the waves the default segmenter finds in one lead of a
+  WFDB record, EDF, CSV/TSV or ``.npy`` file (every lead on its own channel with
+  ``--all-leads``; one set for all leads together with ``--fused``) as a WFDB
+  annotation file (and, with ``--csv``, a table);
 - ``ecgteach train [--seconds 180]``: retrain the default segmenter (``--fast``
   for a smoke run);
 - ``ecgteach download ludb`` (or ``qtdb``, ``--records sel100 ...``): fill the
@@ -28,54 +30,102 @@ from ecgteach.classroom import lab
 from ecgteach.datasets.download import download_database
 from ecgteach.delineation.delineator import Delineator
 from ecgteach.delineation.segmenter import DEFAULT_SEGMENTER, load_segmenter, save_segmenter
-from ecgteach.delineation.training import DEFAULT_RECIPE, train_default_segmenter
+from ecgteach.delineation.training import (
+    CLASS_RECIPE,
+    DEFAULT_RECIPE,
+    train_default_segmenter,
+)
 from ecgteach.ecg.recordings import load_recording
 from ecgteach.ecg.waves import MISSING
 from ecgteach.ecg.wfdbio import write_annotations
 
 
-def waves_table(waves: dict, fs: float) -> str:
+def waves_table(waves: dict | Sequence[dict], fs: float,
+                leads: Sequence[str] | None = None) -> str:
     """The waves as CSV text: one row per wave, onset/peak/offset in seconds (blank: none).
+
+    ``waves`` may be a list of wave sets, one per lead named in ``leads``: the
+    table then starts with a ``lead`` column.
 
     >>> import numpy as np
     >>> print(waves_table({"QRS": np.array([[100, 110, -1]])}, fs=250), end="")
     wave,onset_s,peak_s,offset_s
     QRS,0.4,0.44,
+    >>> two = [{"QRS": np.array([[100, 110, 120]])}, {"QRS": np.array([[101, 111, 121]])}]
+    >>> print(waves_table(two, fs=250, leads=["I", "II"]), end="")
+    lead,wave,onset_s,peak_s,offset_s
+    I,QRS,0.4,0.44,0.48
+    II,QRS,0.404,0.444,0.484
     """
-    lines = ["wave,onset_s,peak_s,offset_s"]
+    if isinstance(waves, dict):
+        return "\n".join(["wave,onset_s,peak_s,offset_s", *_wave_rows(waves, fs)]) + "\n"
+    if leads is None or len(leads) != len(waves):
+        raise ValueError("name one lead per wave set")
+    lines = ["lead,wave,onset_s,peak_s,offset_s"]
+    for lead, one in zip(leads, waves, strict=True):
+        lines += [f"{lead},{row}" for row in _wave_rows(one, fs)]
+    return "\n".join(lines) + "\n"
+
+
+def _wave_rows(waves: dict, fs: float) -> list[str]:
     rows = [(int(row[0]), kind, row) for kind, found in waves.items() for row in found]
+    lines = []
     for _, kind, row in sorted(rows, key=lambda item: (item[0] if item[0] != MISSING
                                                         else int(item[2][1]), item[1])):
         cells = ["" if v == MISSING else f"{v / fs:.6g}" for v in (int(x) for x in row)]
         lines.append(",".join([kind, *cells]))
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _counts(waves: dict) -> str:
+    return ", ".join(f"{len(rows)} {kind}" for kind, rows in waves.items())
 
 
 def _delineate(args: argparse.Namespace) -> int:
-    if args.lead is not None and args.column is not None:
-        raise ValueError("give --lead or --column, not both")
+    chosen = [flag for flag, value in (("--lead", args.lead), ("--column", args.column),
+                                       ("--all-leads", args.all_leads), ("--fused", args.fused))
+              if value not in (None, False)]
+    if len(chosen) > 1:
+        raise ValueError(f"give one of {' / '.join(chosen)}, not several")
     recording = load_recording(args.record, fs=args.fs, column=args.column)
-    lead, samples = recording.lead(args.lead)
     model = load_segmenter(args.model) if args.model else None
-    waves = Delineator(model)(samples, recording.fs)
+    delineator = Delineator(model)
     path = recording.path
     stem = path if path.suffix.lower() in ("", ".hea", ".dat") else path.with_suffix("")
-    target = write_annotations(stem, args.out, waves, recording.fs)
-    counts = ", ".join(f"{len(rows)} {kind}" for kind, rows in waves.items())
-    print(f"lead {lead}: {counts} -> {target}")
+    if args.all_leads:
+        waves: dict | list[dict] = delineator.delineate_many(
+            [recording.signal[:, k] for k in range(len(recording.leads))], recording.fs)
+        target = write_annotations(stem, args.out, waves, recording.fs)
+        for k, (lead, one) in enumerate(zip(recording.leads, waves, strict=True)):
+            print(f"lead {lead} (channel {k}): {_counts(one)}")
+        print(f"-> {target}")
+        table_text = waves_table(waves, recording.fs, recording.leads)
+    else:
+        if args.fused:
+            label, waves = f"leads {', '.join(recording.leads)} fused", delineator.fused(
+                recording.signal, recording.fs)
+        else:
+            lead, samples = recording.lead(args.lead)
+            label, waves = f"lead {lead}", delineator(samples, recording.fs)
+        target = write_annotations(stem, args.out, waves, recording.fs)
+        print(f"{label}: {_counts(waves)} -> {target}")
+        table_text = waves_table(waves, recording.fs)
     if args.csv:
         table = stem.with_name(f"{stem.name}_waves.csv")
-        write_text_atomic(table, waves_table(waves, recording.fs))
+        write_text_atomic(table, table_text)
         print(f"onset/peak/offset in seconds -> {table}")
     return 0
 
 
 def _train(args: argparse.Namespace, argv: Sequence[str]) -> int:
     started = time.perf_counter()
-    leads = "ii" if args.fast else args.leads
-    recipe = {} if args.epochs is None else {"epochs": args.epochs}
+    chosen = CLASS_RECIPE if args.recipe == "class" else {}
+    leads = "ii" if args.fast else (args.leads or chosen.get("leads", "all"))
+    recipe = {**chosen.get("recipe", {}), **({} if args.epochs is None
+                                             else {"epochs": args.epochs})}
+    seconds = args.seconds if args.seconds is not None else chosen.get("seconds", 180.0)
     model, info = train_default_segmenter(
-        seconds=args.seconds, seed=args.seed, leads=leads, fast=args.fast, recipe=recipe,
+        seconds=seconds, seed=args.seed, leads=leads, fast=args.fast, recipe=recipe,
         progress=None if args.quiet else "text", started=started,
     )
     info = dataclasses.replace(info, command="ecgteach " + " ".join(argv),
@@ -103,8 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (subcommands lab, delineate, train, download).
 
     >>> args = build_parser().parse_args(["train", "--fast"])
-    >>> args.command, args.fast, args.seconds
-    ('train', True, 180.0)
+    >>> args.command, args.fast, args.recipe
+    ('train', True, 'default')
     >>> args = build_parser().parse_args(["delineate", "data/sel100", "--lead", "ii"])
     >>> args.record, args.lead, args.out
     ('data/sel100', 'ii', 'ecgteach')
@@ -137,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "tables without a time column)")
     p.add_argument("--lead", help="lead name or index (default: the first lead)")
     p.add_argument("--column", help="the table column (name or index) holding the ECG")
+    p.add_argument("--all-leads", action="store_true",
+                   help="delineate every lead on its own (lead k on annotation channel k)")
+    p.add_argument("--fused", action="store_true",
+                   help="delineate all leads together: one set of waves per beat")
     p.add_argument("--csv", action="store_true",
                    help="also write the waves' onset/peak/offset in seconds as a CSV table")
     p.add_argument("--out", default="ecgteach", help="annotation extension (default: ecgteach)")
@@ -148,12 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train ecgteach's default segmenter from the bundled LUDB (about 3 min on "
         "2 CPU cores) and write it as .keras with a .json sidecar (its training record).",
     )
-    p.add_argument("--seconds", type=float, default=180.0,
-                   help="wall-clock budget of the whole run in seconds (default: 180)")
+    p.add_argument("--recipe", choices=["default", "class"], default="default",
+                   help="default (about 3 min at most) or class (the lessons' quick recipe, "
+                   f"{CLASS_RECIPE['description']}, within a minute)")
+    p.add_argument("--seconds", type=float, default=None,
+                   help="wall-clock budget of the whole run in seconds (default: 180; "
+                   f"the class recipe: {CLASS_RECIPE['seconds']:g})")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--out", type=Path, default=DEFAULT_SEGMENTER,
                    help="model file to write (default: the shipped segmenter)")
-    p.add_argument("--leads", choices=["all", "ii"], default="all",
+    p.add_argument("--leads", choices=["all", "ii"], default=None,
                    help="leads used as training examples (default: all 12)")
     p.add_argument("--epochs", type=int, default=None,
                    help=f"epochs (default: {DEFAULT_RECIPE['epochs']})")

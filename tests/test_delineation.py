@@ -154,7 +154,7 @@ def test_long_records_are_chunked_like_short_ones(tiny_delineator):
 @pytest.mark.parametrize(
     "signal, fs, error, message",
     [
-        (np.zeros((2500, 2)), 250, ValueError, "1-D"),
+        (np.zeros((2, 2500)), 250, ValueError, "leads-first"),
         (np.full(2500, np.nan), 250, ValueError, "NaN"),
         (np.zeros(2500), 0, ValueError, "positive"),
         (np.zeros(2500), -250, ValueError, "positive"),

@@ -150,3 +150,19 @@ def test_a_given_split_replaces_the_seeded_one(monkeypatch) -> None:
                          ({"train": [1], "val": [999]}, "not in LUDB")):
         with pytest.raises(ValueError, match=message):
             train_default_segmenter(fast=True, progress=None, split=bad)
+
+
+def test_unannotated_p_records_can_be_masked_or_excluded(monkeypatch) -> None:
+    monkeypatch.setitem(FAST_RECIPE, "epochs", 1)
+    split = {"train": [1, 104], "val": [2]}                # 104: P waves present, not labelled
+
+    def run(how):
+        _, info = train_default_segmenter(seconds=120, leads="ii", fast=True, progress=None,
+                                          score_validation=False, split=split,
+                                          recipe={"unlabelled_p": how})
+        return info.config.n_train_windows
+
+    keep, mask, exclude = run("keep"), run("mask"), run("exclude")
+    assert keep == mask > exclude > 0                      # masked windows stay, excluded go
+    with pytest.raises(ValueError, match='"keep", "mask" or "exclude"'):
+        run("drop")

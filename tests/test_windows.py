@@ -204,3 +204,20 @@ def test_window_errors(some_records):
         make_windows(some_records, leads=["v6"])
     with pytest.raises(ValueError, match="sampling rate"):
         make_windows(some_records, fs=-250)
+
+
+def test_records_with_unannotated_p_waves_can_have_their_background_masked():
+    from ecgteach import load_ludb_record
+    from ecgteach.datasets import unlabelled_p_waves
+
+    record = load_ludb_record(104, leads=["ii"])           # III degree AV block, pacing
+    assert "104" in unlabelled_p_waves([record])
+    plain = make_windows([record], leads="ii")
+    masked = make_windows([record], leads="ii", unlabelled_p=["104"])
+    assert (plain.labels[plain.valid] == 0).any()
+    assert not (masked.labels[masked.valid] == 0).any()      # no background left to teach
+    keep = plain.valid & (plain.labels > 0)                 # QRS and T still teach
+    np.testing.assert_array_equal(masked.valid, keep)
+    np.testing.assert_array_equal(masked.labels[keep], plain.labels[keep])
+    other = make_windows([record], leads="ii", unlabelled_p=["1"])   # names another record
+    np.testing.assert_array_equal(other.valid, plain.valid)

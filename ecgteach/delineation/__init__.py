@@ -11,6 +11,7 @@ Also the recipe that trains the shipped segmenter (``ecgteach train``).
 [True, True, True, True, True, True]
 """
 
+from ecgteach.delineation.augment import AUGMENTATIONS, augment_windows
 from ecgteach.delineation.decode import (
     BOUNDARY_REACH_MS,
     MERGE_GAP_MS,
@@ -33,6 +34,7 @@ from ecgteach.delineation.segmenter import (
     segmenter_info,
 )
 from ecgteach.delineation.training import (
+    CLASS_RECIPE,
     DEFAULT_BUILD_KWARGS,
     DEFAULT_RECIPE,
     train_default_segmenter,
@@ -45,7 +47,10 @@ from ecgteach.delineation.windows import (
 )
 
 __all__ = [
+    "AUGMENTATIONS",
+    "augment_windows",
     "BOUNDARY_REACH_MS",
+    "CLASS_RECIPE",
     "DEFAULT_BUILD_KWARGS",
     "DEFAULT_RECIPE",
     "DEFAULT_SEGMENTER",

@@ -106,14 +106,8 @@ def labels_to_waves(
             starts, stops = starts[keep], np.concatenate([stops[:-1][keep[1:]], stops[-1:]])
         long_enough = (stops - starts) * 1000.0 / fs >= minimum[kind]
         starts, stops = starts[long_enough], stops[long_enough]
-        rows = np.empty((starts.size, 3), dtype=np.int64)
-        for i, (start, stop) in enumerate(zip(starts, stops, strict=True)):
-            rows[i] = (
-                start if start > 0 else MISSING,
-                _peak(signal, start, stop),
-                stop - 1 if stop < n else MISSING,
-            )
-        out[kind] = rows
+        out[kind] = np.stack([np.where(starts > 0, starts, MISSING), _peaks(signal, starts, stops),
+                              np.where(stops < n, stops - 1, MISSING)], axis=1).astype(np.int64)
     return out
 
 
@@ -197,9 +191,23 @@ def probabilities_to_waves(
     return expected_boundaries(waves, probabilities, fs) if expected else waves
 
 
-def _peak(signal: np.ndarray | None, start: int, stop: int) -> int:
-    if signal is None or stop - start < 3:
-        return int((start + stop - 1) // 2)
-    segment = np.asarray(signal[start:stop], dtype=np.float64)
-    line = np.linspace(segment[0], segment[-1], segment.size)
-    return int(start + np.argmax(np.abs(segment - line)))
+def _peaks(signal: np.ndarray | None, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Each run's peak: the sample farthest from the chord joining its ends (runs of < 3
+    samples, or no signal: the middle). All runs at once, first sample on a tie."""
+    middle = (starts + stops - 1) // 2
+    if signal is None or starts.size == 0:
+        return middle
+    signal = np.asarray(signal, dtype=np.float64)
+    lengths = stops - starts
+    run = np.repeat(np.arange(starts.size), lengths)
+    offset = np.arange(run.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    first, last = signal[starts], signal[stops - 1]
+    step = ((last - first) / np.maximum(lengths - 1, 1))[run]
+    # the chord as np.linspace draws it (same rounding, so the same peak on a tie)
+    chord = np.where(offset == (lengths - 1)[run], last[run], offset * step + first[run])
+    distance = np.abs(signal[starts[run] + offset] - chord)
+    farthest = np.zeros(starts.size, dtype=np.int64)
+    order = np.lexsort((offset, -distance, run))        # per run: largest distance, earliest
+    heads = np.flatnonzero(np.concatenate([[True], run[order][1:] != run[order][:-1]]))
+    farthest[run[order][heads]] = offset[order][heads]
+    return np.where(lengths < 3, middle, starts + farthest)

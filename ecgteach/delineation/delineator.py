@@ -8,6 +8,11 @@ every sample (the leads of a call run together in batches through one compiled
 function), cut the waves (:func:`ecgteach.delineation.probabilities_to_waves`)
 and scale them back to the input rate, clipped to the signal.
 
+Several leads of one recording (``(n_samples, n_leads)``) are delineated
+together: every lead's probabilities are averaged sample by sample before the
+waves are cut, so each beat gets one set of waves for all its leads
+(:meth:`Delineator.fused`); the peaks sit on the leads' combined magnitude.
+
 >>> import ecgteach
 >>> record = ecgteach.load_ludb_record(1, leads=["ii"])
 >>> waves = delineate(record.lead("ii"), fs=record.fs)
@@ -137,9 +142,41 @@ class Delineator:
         """Delineate several leads of one rate in one batched pass; one wave set per lead."""
         return [waves for waves, _ in self.waves_and_probabilities_many(signals, fs)]
 
+    def fused_waves_and_probabilities(self, signals: Any, fs: float) -> tuple[Waves, np.ndarray]:
+        """One wave set for all leads of a recording, and the fused ``(n, 4)`` probabilities.
+
+        ``signals``: ``(n_samples, n_leads)`` or a list of equally long 1-D leads.
+        The leads run in one batch; their per-sample probabilities are averaged
+        (a lead that sees a boundary clearly pulls the others' doubt its way) and
+        the waves are cut from the average, the peaks placed on the root mean
+        square of the z-scored leads.
+        """
+        fs = check_fs(fs)
+        leads = lead_columns(signals)
+        at_model = _at_model_rate(leads, fs)
+        fused = np.mean(self._probabilities(at_model), axis=0)
+        magnitude = np.sqrt(np.mean([standardise(x) ** 2 for x in at_model], axis=0))
+        waves = probabilities_to_waves(fused, magnitude, MODEL_FS, expected=self.expected)
+        n_in = leads[0].shape[0]
+        scaled = scale_waves(waves, fs / MODEL_FS)
+        return {kind: np.minimum(rows, n_in - 1) for kind, rows in scaled.items()}, fused
+
+    def fused(self, signals: Any, fs: float) -> Waves:
+        """Delineate all leads of a recording together: one wave set per beat.
+
+        >>> from ecgteach import load_ludb_record
+        >>> record = load_ludb_record(1)
+        >>> waves = as_delineator().fused(record.signal, record.fs)   # 12 leads, 5000 samples
+        >>> len(waves["QRS"]), len(record.lead_waves("ii")["QRS"])   # 8 beats, 6 labelled
+        (8, 6)
+        """
+        return self.fused_waves_and_probabilities(signals, fs)[0]
+
     def __call__(self, signal: np.ndarray, fs: float) -> Waves:
-        """Delineate one lead: ``{"P","QRS","T"} -> (n, 3)`` at the input rate."""
-        return self.delineate_many([signal], fs)[0]
+        """Delineate one lead (1-D), or all leads of ``(n_samples, n_leads)`` fused into one set."""
+        if np.ndim(signal) == 1:
+            return self.delineate_many([signal], fs)[0]
+        return self.fused(signal, fs)
 
     def __repr__(self) -> str:
         return f"Delineator({getattr(self.model, 'name', 'model')}, expected={self.expected})"
@@ -151,12 +188,63 @@ def _at_model_rate(signals: Sequence[np.ndarray], fs: float) -> list[np.ndarray]
     return [resample_signal(_check_lead(signal, fs), fs, MODEL_FS) for signal in signals]
 
 
+#: More leads than this in the first axis of a 2-D array, fewer samples than leads: leads-first.
+MAX_LEADS = 16
+
+
+def lead_columns(signals: Any) -> list[np.ndarray]:
+    """The leads of ``(n_samples, n_leads)`` or of a list of 1-D leads, as 1-D arrays.
+
+    A clear error for a leads-first array, a single lead given as a row, and leads
+    of different lengths:
+
+    >>> import numpy as np
+    >>> [lead.shape for lead in lead_columns(np.zeros((5000, 3)))]
+    [(5000,), (5000,), (5000,)]
+    >>> lead_columns(np.zeros((12, 5000)))
+    Traceback (most recent call last):
+    ...
+    ValueError: the signal looks leads-first: shape (12, 5000) ...; pass signal.T, ...
+    >>> lead_columns([np.zeros(5000), np.zeros(4990)])
+    Traceback (most recent call last):
+    ...
+    ValueError: the leads differ in length (5000, 4990 samples): give every lead over ...
+    """
+    if isinstance(signals, np.ndarray) and signals.ndim == 2:
+        n_samples, n_leads = signals.shape
+        if n_samples == 1:
+            raise ValueError(
+                f"one lead was given as a row, shape {signals.shape}: pass signal[0] (1-D) "
+                "or signal.T, shaped (n_samples, 1)")
+        if n_leads > MAX_LEADS and n_samples < n_leads:
+            raise ValueError(
+                f"the signal looks leads-first: shape {signals.shape} reads as {n_samples} "
+                f"samples of {n_leads} leads; pass signal.T, shaped (n_samples, n_leads) = "
+                f"({n_leads}, {n_samples})")
+        return [signals[:, k] for k in range(n_leads)]
+    if isinstance(signals, np.ndarray) and signals.ndim != 1:
+        raise ValueError(f"give one lead (1-D) or (n_samples, n_leads), got shape {signals.shape}")
+    leads = [signals] if isinstance(signals, np.ndarray) else list(signals)
+    if not leads:
+        raise ValueError("no leads were given")
+    arrays = [np.asarray(lead) for lead in leads]
+    if any(array.ndim != 1 for array in arrays):
+        raise ValueError("give the leads as 1-D arrays of samples, one per lead, or one "
+                         "(n_samples, n_leads) array")
+    lengths = sorted({array.shape[0] for array in arrays}, reverse=True)
+    if len(lengths) > 1:
+        raise ValueError(
+            f"the leads differ in length ({', '.join(str(n) for n in lengths)} samples): give "
+            "every lead over the same time, e.g. cut them to the shortest")
+    return arrays
+
+
 def _check_lead(signal: np.ndarray, fs: float) -> np.ndarray:
     array = np.asarray(signal)
     if array.ndim != 1:
         raise ValueError(
-            f"delineate takes one lead as a 1-D array, got shape {array.shape}; "
-            "pass e.g. record.lead('ii') or signal[:, 0]"
+            f"delineate takes one lead as a 1-D array here, got shape {array.shape}; "
+            "pass e.g. record.lead('ii') or signal[:, 0] (several leads: Delineator.fused)"
         )
     array = check_signal(array, "signal")
     if array.size < fs * 1.0:
@@ -197,12 +285,16 @@ def as_delineator(model: Any = None) -> Delineator:
     return _BY_MODEL[model]
 
 
-def delineate(signal: np.ndarray, fs: float, model: Any = None) -> Waves:
-    """Find the P, QRS and T waves of a single-lead ECG at any sampling rate.
+def delineate(signal: np.ndarray, fs: float, model: Any = None,
+              fuse: bool = True) -> Waves | list[Waves]:
+    """Find the P, QRS and T waves of an ECG at any sampling rate, one lead or several.
 
     Returns ``{"P", "QRS", "T"}`` -> integer arrays ``(n, 3)`` of onset, peak and
     offset sample indices at the input rate, ``-1`` where a boundary is not
-    found (a wave cut by the start or end of the signal). ``model=None`` uses
+    found (a wave cut by the start or end of the signal). ``signal``: one lead
+    (1-D) or several, ``(n_samples, n_leads)``: their probabilities are fused
+    into one wave set per beat (``fuse=False``: a list, one wave set per lead,
+    in one batch). ``model=None`` uses
     the shipped default segmenter (loaded and compiled once per session); pass
     a trained segmenter, a ``.keras`` path or a :class:`Delineator` to use another.
 
@@ -211,5 +303,11 @@ def delineate(signal: np.ndarray, fs: float, model: Any = None) -> Waves:
     >>> qrs = delineate(record.lead("ii"), fs=500)["QRS"]
     >>> bool((qrs[:, 0] < qrs[:, 1]).all())       # onsets before peaks (none missing here)
     True
+    >>> record = load_ludb_record(1)                # all 12 leads: (5000, 12)
+    >>> len(delineate(record.signal, fs=500)["QRS"]), len(delineate(record.signal, 500, fuse=False))
+    (8, 12)
     """
-    return as_delineator(model)(signal, fs)
+    delineator = as_delineator(model)
+    if np.ndim(signal) == 1 or fuse:
+        return delineator(signal, fs) if np.ndim(signal) == 1 else delineator.fused(signal, fs)
+    return delineator.delineate_many(lead_columns(signal), fs)

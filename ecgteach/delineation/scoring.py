@@ -109,6 +109,7 @@ def score_delineator(
     corrupt: Corruption | None = None,
     name: str = "segmenter",
     warm_up: bool = True,
+    fuse: bool = False,
 ) -> DelineatorScores:
     """Delineate ``records`` and score every chosen lead inside its labelled spans.
 
@@ -122,9 +123,15 @@ def score_delineator(
     ``corrupt(signal, fs)`` is applied to each lead first (robustness).
     Each record is one patient (``group``) for the bootstrap interval of the means.
     ``warm_up`` delineates the first lead once before timing (compilation).
+    ``fuse=True`` delineates the chosen leads of each record together
+    (:meth:`~ecgteach.delineation.delineator.Delineator.fused`: one wave set per
+    beat) and scores that one set against every lead's own labels.
     """
     function = delineator if callable(delineator) and not _is_model(delineator) else None
     batched = None if function is not None else as_delineator(delineator)
+    if fuse and batched is None:
+        raise ValueError("fuse=True needs a segmenter (it fuses the leads' probabilities); "
+                         "a plain function delineates lead by lead")
     chosen = _records(records, leads)
     pooled, by_lead = DelineationScorer(), {}
     seconds: list[float] = []
@@ -140,7 +147,9 @@ def score_delineator(
         if corrupt is not None:
             signals = [corrupt(signal, record.fs) for signal in signals]
         started = time.perf_counter()
-        if batched is not None:
+        if fuse:
+            found = [batched.fused(signals, record.fs)] * len(names)
+        elif batched is not None:
             found = batched.delineate_many(signals, record.fs)
         else:
             found = []

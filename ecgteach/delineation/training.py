@@ -53,8 +53,9 @@ import numpy as np
 
 from ecgteach._files import to_json
 from ecgteach._version import __version__
-from ecgteach.datasets.ludb import load_ludb
+from ecgteach.datasets.ludb import load_ludb, unlabelled_p_waves
 from ecgteach.datasets.splits import check_split, split_patients
+from ecgteach.delineation.augment import augment_windows, check_augmentations
 from ecgteach.delineation.scoring import score_delineator
 from ecgteach.delineation.segmenter import MODEL_FS, ScoresSummary, SegmenterInfo, TrainingConfig
 from ecgteach.delineation.windows import make_windows
@@ -88,6 +89,15 @@ DEFAULT_RECIPE: dict[str, Any] = {
     "clipnorm": 1.0,
     "split_seed": 0,
     "threads": 2,
+}
+#: The class recipe: the default's model and schedule in a shorter run, for a lesson's
+#: retrain button (``ecgteach train --recipe class``). Its cross-validated scores sit
+#: beside the default's in ``benchmarks/README.md``.
+CLASS_RECIPE: dict[str, Any] = {
+    "description": "the default recipe with 3 epochs instead of 6, all 12 leads",
+    "leads": "all",
+    "recipe": {"epochs": 3},
+    "seconds": 60.0,
 }
 #: Settings of ``--fast`` (a smoke run: a few records, lead ii, one epoch).
 FAST_RECIPE: dict[str, Any] = {"epochs": 1, "train_records": 4, "val_records": 2}
@@ -154,6 +164,13 @@ def _compile(model: Any, total_steps: int, recipe: Mapping[str, Any], steps_per_
     )
 
 
+def _unlabelled_p(how: str, records: Sequence[Any]) -> set[str]:
+    """The records of ``records`` whose P waves are unannotated, when ``how`` acts on them."""
+    if how not in ("keep", "mask", "exclude"):
+        raise ValueError(f'recipe["unlabelled_p"] must be "keep", "mask" or "exclude", got {how!r}')
+    return set() if how == "keep" else set(unlabelled_p_waves(records))
+
+
 def train_default_segmenter(
     seconds: float = 180.0,
     seed: int = 0,
@@ -176,7 +193,14 @@ def train_default_segmenter(
     before it. ``leads``: ``"all"`` (every lead is a training example) or e.g.
     ``"ii"``; ``fast=True`` is a smoke run (4 + 2 records, one epoch).
     ``build_kwargs``/``recipe`` override :data:`DEFAULT_BUILD_KWARGS` and
-    :data:`DEFAULT_RECIPE`. ``callbacks`` (e.g. a live loss curve's
+    :data:`DEFAULT_RECIPE`; ``recipe["unlabelled_p"]`` says what to do with the
+    records whose P waves are present but not annotated
+    (:func:`ecgteach.datasets.unlabelled_p_waves`): ``"keep"`` them as labelled
+    (the default), ``"mask"`` their background (left unlabelled) or ``"exclude"`` them;
+    ``recipe["augment"]`` (e.g. ``["noise", "wander"]``, see
+    :mod:`ecgteach.delineation.augment`) augments a share
+    ``recipe["augment_probability"]`` (default 0.5) of the training windows, seeded.
+    ``callbacks`` (e.g. a live loss curve's
     ``on_epoch``) and ``stop_event`` go to :func:`ecgteach.nn.fitting.fit`.
     ``split`` (``{"train": [...], "val": [...]}``, e.g. one of
     :func:`ecgteach.datasets.splits.patient_folds`) replaces
@@ -212,11 +236,19 @@ def train_default_segmenter(
         val_ids = val_ids[: int(rec["val_records"])]
     train_records = load_ludb(train_ids, leads=chosen)
     val_records = load_ludb(val_ids, leads=chosen)
+    unlabelled = _unlabelled_p(str(rec.get("unlabelled_p", "keep")), train_records + val_records)
     windows = {
-        name: make_windows(records, chosen, fs=float(rec["fs"]), window_s=float(rec["window_s"]),
-                           stride_s=rec["stride_s"] if name == "train" else None)
+        name: make_windows([r for r in records
+                            if not (rec.get("unlabelled_p") == "exclude" and r.name in unlabelled)],
+                           chosen, fs=float(rec["fs"]), window_s=float(rec["window_s"]),
+                           stride_s=rec["stride_s"] if name == "train" else None,
+                           unlabelled_p=unlabelled if rec.get("unlabelled_p") == "mask" else ())
         for name, records in (("train", train_records), ("val", val_records))
     }
+    if rec.get("augment"):
+        windows["train"] = augment_windows(
+            windows["train"], check_augmentations(rec["augment"]),
+            probability=float(rec.get("augment_probability", 0.5)), seed=seed)
     data_s = time.perf_counter() - started
 
     set_seed(seed)

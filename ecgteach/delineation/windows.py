@@ -23,7 +23,7 @@ WindowSet(4 windows x 500 samples at 250 Hz, 100.0% labelled)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,13 +130,17 @@ def make_windows(
     fs: float = 250.0,
     window_s: float = 2.0,
     stride_s: float | None = None,
+    unlabelled_p: Collection[str] = (),
 ) -> WindowSet:
     """Cut every annotated lead into windows inside its labelled span.
 
     Each lead is z-scored over the whole record first (as ``delineate`` does at
     inference). Windows start every ``stride_s`` (default: ``window_s``, no
     overlap); the last one is aligned to the end of the span. A span shorter than
-    a window is skipped.
+    a window is skipped. ``unlabelled_p`` names records whose P waves are in the
+    signal but not in the labels (:func:`ecgteach.datasets.unlabelled_p_waves`):
+    their background samples, where those P waves sit, are left unlabelled
+    (``valid`` False), so only their QRS and T labels teach.
 
     >>> from ecgteach import load_ludb_record
     >>> record = load_ludb_record(1, leads=["ii"])
@@ -144,6 +148,9 @@ def make_windows(
     [322, 822, 1322, 1499]
     >>> make_windows([record], leads="ii", stride_s=1.0)
     WindowSet(6 windows x 500 samples at 250 Hz, 100.0% labelled)
+    >>> masked = make_windows([record], leads="ii", unlabelled_p=["1"])
+    >>> bool((masked.labels[masked.valid] != 0).all()), round(float(masked.valid.mean()), 2)
+    (True, 0.33)
     >>> make_windows([record], leads="ii", window_s=8.0)
     Traceback (most recent call last):
     ...
@@ -158,6 +165,7 @@ def make_windows(
         raise ValueError(f"stride_s must be positive, got {stride_s}")
     if isinstance(leads, str):
         leads = [leads]
+    masked = {str(name) for name in unlabelled_p}
     xs, ys, vs, meta = [], [], [], []
     for record in records:
         at_fs = resample_record(record, fs)
@@ -166,6 +174,9 @@ def make_windows(
             lead = at_fs.lead_key(given)
             signal = standardise(at_fs.lead(lead))
             labels, valid = segmentation_labels(at_fs, lead)
+            if record.name in masked:
+                valid = valid & (labels != 0)
+                labels = np.where(valid, labels, UNLABELLED).astype(labels.dtype)
             for span_start, span_stop in at_fs.spans[lead]:
                 if span_stop - span_start < length:
                     continue

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -258,11 +259,14 @@ def waves_to_annotations(waves: dict[str, np.ndarray]) -> tuple[np.ndarray, list
 
 
 def write_annotations(
-    record_path: str | Path, extension: str, waves: dict[str, np.ndarray], fs: float
+    record_path: str | Path, extension: str,
+    waves: dict[str, np.ndarray] | Sequence[dict[str, np.ndarray]], fs: float,
 ) -> Path:
     """Write waves as a WFDB annotation file ``<record>.<extension>``, atomically.
 
-    The folder of ``record_path`` must exist; the record itself need not.
+    ``waves``: one wave set, or a list of them, one per lead: lead ``k``'s
+    annotations are written on channel ``k`` (WFDB's ``chan`` field). The
+    folder of ``record_path`` must exist; the record itself need not.
 
     >>> folder = tempfile.TemporaryDirectory()
     >>> waves = {"QRS": np.array([[40, 45, 52]]), "T": np.array([[-1, 80, 95]])}
@@ -270,6 +274,10 @@ def write_annotations(
     'rec1.test'
     >>> read_annotation(Path(folder.name) / "rec1", "test")
     (['(', 'N', ')', 't', ')'], array([40, 45, 52, 80, 95]))
+    >>> _ = write_annotations(Path(folder.name) / "rec1", "two", [waves, waves], fs=250)
+    >>> import wfdb
+    >>> wfdb.rdann(str(Path(folder.name) / "rec1"), "two").chan.tolist()[:6]
+    [0, 1, 0, 1, 0, 1]
     >>> folder.cleanup()
     """
     import wfdb
@@ -277,15 +285,22 @@ def write_annotations(
     record_path = Path(record_path)
     if not extension.isalnum():
         raise ValueError(f"the annotation extension must be letters/digits, got {extension!r}")
-    samples, symbols = waves_to_annotations(waves)
-    if samples.size == 0:
+    sets = [waves] if isinstance(waves, dict) else list(waves)
+    items = []
+    for chan, one in enumerate(sets):
+        samples, symbols = waves_to_annotations(one)
+        items += [(int(sample), chan, order, symbol)
+                  for order, (sample, symbol) in enumerate(zip(samples, symbols, strict=True))]
+    if not items:
         raise ValueError("no waves were found: nothing to write")
+    items.sort()
     target = record_path.parent / f"{record_path.name}.{extension}"
     staging = Path(tempfile.mkdtemp(prefix=".ecgteach-", dir=record_path.parent))
     try:
         wfdb.wrann(
-            record_path.name, extension, samples, symbol=symbols, fs=fs,
-            write_dir=str(staging),
+            record_path.name, extension, np.array([i[0] for i in items], dtype=np.int64),
+            symbol=[i[3] for i in items], fs=fs, write_dir=str(staging),
+            chan=np.array([i[1] for i in items], dtype=np.int64) if len(sets) > 1 else None,
         )
         os.replace(staging / target.name, target)
     finally:

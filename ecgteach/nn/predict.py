@@ -132,10 +132,10 @@ def predict_probabilities(model: Any, signals: Sequence[np.ndarray], batch_size:
     """Class probabilities ``(n, 4)`` per sample of each 1-D (standardised, 250 Hz) signal.
 
     Signals of the same length run together in batches of ``batch_size`` (the
-    last batch padded with empty rows, so the compiled function is traced once
-    per length); a length that is not a multiple of ``pool`` (default: the
-    model's pooling factor) is zero-padded at the end. Runs through
-    :func:`predict_fn` (XLA when it compiles).
+    last batch padded with empty rows to 1, 2, 4 or a multiple of 4, so the
+    compiled function is traced for few shapes); a length that is not a
+    multiple of ``pool`` (default: the model's pooling factor) is zero-padded at
+    the end. Runs through :func:`predict_fn` (XLA when it compiles).
 
     >>> import numpy as np
     >>> from ecgteach import load_ludb_record
@@ -155,7 +155,7 @@ def predict_probabilities(model: Any, signals: Sequence[np.ndarray], batch_size:
     out: list[np.ndarray | None] = [None] * len(signals)
     for width in sorted({int(math.ceil(n / pool) * pool) for n in lengths}):
         members = [i for i, n in enumerate(lengths) if int(math.ceil(n / pool) * pool) == width]
-        rows = min(int(batch_size), 1 << (len(members) - 1).bit_length())  # few distinct shapes
+        rows = min(int(batch_size), _batch_rows(len(members)))  # few distinct shapes
         for start in range(0, len(members), rows):
             chosen = members[start : start + rows]
             batch = np.zeros((rows, width, 1), dtype=np.float32)
@@ -165,6 +165,15 @@ def predict_probabilities(model: Any, signals: Sequence[np.ndarray], batch_size:
             for row, i in enumerate(chosen):
                 out[i] = probabilities[row, : lengths[i]]
     return [probabilities for probabilities in out if probabilities is not None]
+
+
+def _batch_rows(n: int) -> int:
+    """Rows of a batch for ``n`` signals: 1, 2, 4, then multiples of 4 (12 leads: 12, not 16).
+
+    >>> [_batch_rows(n) for n in (1, 2, 3, 5, 12, 13)]
+    [1, 2, 4, 8, 12, 16]
+    """
+    return 1 << (n - 1).bit_length() if n <= 4 else int(math.ceil(n / 4) * 4)
 
 
 _PREDICTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
