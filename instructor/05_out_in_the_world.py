@@ -8,19 +8,20 @@
 # **You will:** run the shipped segmenter on the QT Database (another hospital,
 # 250 Hz, 15-minute records), on a WFDB record of your own, add noise and baseline
 # wander with sliders, look at its worst beats, ask whether the cardiologists' labels
-# agree with themselves, and save its result as a WFDB annotation file that any WFDB
-# tool can read.
+# agree with themselves, delineate all 12 leads of a record at once, and save its result
+# as a WFDB annotation file that any WFDB tool can read.
 #
 # **After this lesson you can:**
 #
 # * test a model on another database and on noisy signals
 # * find its worst cases
 # * question the reference itself
+# * delineate a 12-lead ECG as one set of waves per beat, and read its scores with care
 # * save results in a standard format
 #
 # **Prerequisites:** lessons 01 and 04.
 #
-# **Time:** about 20 min in class; sections 6 and 7 (*optional*) can be read at home.
+# **Time:** about 20 min in class; sections 6 to 8 (*optional*) can be read at home.
 
 # %%
 import numpy as np
@@ -205,11 +206,90 @@ show(label_agreement_figure(agreement))
 # far the reference moves between leads of the same beat.
 
 # %% [markdown]
-# ## 7. Save the result as a WFDB annotation file *(optional)*
+# ## 7. All 12 leads at once *(optional)*
+#
+# A clinical ECG has 12 leads, and a cardiologist reads each beat in all of them: one
+# beat has one QRS complex, with one onset and one offset, however many leads show it.
+# `delineate` takes all leads of a record at once (its `signal`, one column per
+# lead): it runs them in one batch, averages the leads' per-sample class probabilities
+# and cuts one set of waves from the average. With `fuse=False` it returns one set per
+# lead instead.
+
+# %%
+ecg = twelve_leads[0]
+print(ecg.signal.shape, "= samples x leads:", ", ".join(ecg.leads))
+fused = ecgteach.delineate(ecg.signal, ecg.fs, model=delineator)  # one set, 12 leads
+each = ecgteach.delineate(ecg.signal, ecg.fs, model=delineator, fuse=False)
+print("fused, one set:", {kind: len(rows) for kind, rows in fused.items()})
+print("lead by lead, QRS found:", [len(waves["QRS"]) for waves in each])
+
+# %% [markdown]
+# The fused waves drawn under lead v1, with v1's own labels in the top strip:
+
+# %%
+show(prediction_figure(ecg, "v1", lambda signal, fs: fused, start_s=2, stop_s=6))
+
+# %% [markdown]
+# Is one set for all 12 leads as good as 12 sets? Score both on the test patients: the
+# leads delineated one by one, each against its own labels, and the fused set against
+# every lead's labels (`fuse=True`).
+
+# %%
+one_by_one = ecgteach.score_delineator(delineator, twelve_leads, "all")
+score_table(one_by_one.pooled, "LUDB test patients, 12 leads, each lead delineated on its own")
+
+# %%
+together = ecgteach.score_delineator(delineator, twelve_leads, "all", fuse=True)
+score_table(together.pooled, "the same leads, one fused set scored against every lead's labels")
+
+# %%
+alone, fused_scores = one_by_one.pooled.scores(), together.pooled.scores()
+ecgteach.claim(all(fused_scores[b].sensitivity >= alone[b].sensitivity for b in alone),
+               "at every boundary the fused set finds at least as many of the labelled "
+               "waves (Se) as the leads delineated one by one")
+
+# %%
+ecgteach.claim(all(fused_scores[b].sd_ms > alone[b].sd_ms for b in alone),
+               "at every boundary the fused set's errors spread more (a larger SD)")
+
+# %% [markdown]
+# Where does the spread come from? The mean QRS onset error in each lead, for both:
+
+# %%
+own = {lead: one_by_one.lead(lead).scores()["QRS onset"].mean_ms for lead in one_by_one.leads}
+shared = {lead: together.lead(lead).scores()["QRS onset"].mean_ms for lead in together.leads}
+print("QRS onset, mean error (ms) per lead:")
+print("lead        " + "".join(f"{lead:>6s}" for lead in own))
+print("on its own  " + "".join(f"{own[lead]:+6.1f}" for lead in own))
+print("fused       " + "".join(f"{shared[lead]:+6.1f}" for lead in own))
+early, late = min(shared, key=shared.get), max(shared, key=shared.get)
+width = {name: max(means.values()) - min(means.values())
+         for name, means in (("own", own), ("fused", shared))}
+ecgteach.claim(shared[early] < 0 < shared[late] and width["fused"] > width["own"],
+               f"the fused onset comes on average before lead {early}'s labels "
+               f"({shared[early]:+.1f} ms) and after lead {late}'s ({shared[late]:+.1f} ms), "
+               f"a range of {width['fused']:.1f} ms across the leads; delineated on their own, "
+               f"{width['own']:.1f} ms")
+
+# %% [markdown]
+# What can the comparison say? That one set of boundaries per beat, taken from all 12
+# leads, finds at least as many of the waves the leads' labels mark as twelve separate
+# sets do. What it cannot say is which boundaries are closer to the truth. Delineated
+# on its own, each lead is scored against the labels of the lead it saw; the fused
+# onset is one instant per beat, scored against twelve labels that differ among
+# themselves (section 6): it sits after some leads' labels and before others', so its
+# SD holds the reference's own spread. Judging a global boundary fairly needs a global
+# reference, such as one onset per beat marked by a cardiologist looking at all 12
+# leads together.
+
+# %% [markdown]
+# ## 8. Save the result as a WFDB annotation file *(optional)*
 #
 # ecgteach writes the waves in the same `(` peak `)` convention as LUDB and QTDB,
 # so `wfdb.rdann` and every WFDB tool can read them — beside your CSV too (this is
-# what `ecgteach delineate my_watch.csv` writes):
+# what `ecgteach delineate my_watch.csv` writes; for a 12-lead record,
+# `ecgteach delineate path/to/record --fused` writes the fused set of section 7, and
+# `--all-leads` every lead's own set, lead k on annotation channel k):
 
 # %%
 written = ecgteach.write_annotations(folder / "my_watch", "ecgteach", my_waves, mine.fs)
@@ -228,6 +308,9 @@ print(list(zip(annotation.symbol[:6], annotation.sample[:6], strict=True)))
 # * The reference has a spread of its own: one lead's label can sit milliseconds away
 #   from the same beat's label in the other leads, and a model's "error" partly
 #   measures that.
+# * All 12 leads can be delineated together, one set of boundaries per beat. Scored
+#   against every lead's labels it finds at least as many waves, but its errors spread
+#   more: partly the spread of twelve references, not only the model's.
 # * Results go back into the WFDB world as annotation files.
 #
 # ## Exercises

@@ -97,3 +97,19 @@ def test_lab_refuses_a_file_as_folder(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="not a folder"):
         lab.prepare_lessons(tmp_path / "file")
+
+
+def test_train_with_the_class_recipe(tmp_path, monkeypatch, capsys):
+    import json
+
+    from ecgteach.delineation.training import CLASS_RECIPE, FAST_RECIPE
+
+    monkeypatch.setitem(FAST_RECIPE, "train_records", 2)
+    monkeypatch.setitem(FAST_RECIPE, "val_records", 1)
+    out = tmp_path / "class.keras"
+    assert main(["train", "--recipe", "class", "--fast", "--quiet", "--out", str(out)]) == 0
+    info = json.loads(out.with_suffix(".json").read_text())
+    assert info["epochs_run"] == CLASS_RECIPE["recipe"]["epochs"]
+    assert info["budget_s"] == CLASS_RECIPE["seconds"]
+    assert "--recipe class" in info["command"]
+    assert f"{CLASS_RECIPE['recipe']['epochs']} epochs" in capsys.readouterr().out

@@ -31,7 +31,7 @@ from ecgteach.beats.recipes import (
 from ecgteach.beats.scaling import SCALINGS, InputScaling
 from ecgteach.beats.settings import LESSON_SETTINGS, LessonSetting
 from ecgteach.beats.splits import beat_splits
-from ecgteach.delineation.training import DEFAULT_RECIPE, train_default_segmenter
+from ecgteach.delineation.training import CLASS_RECIPE, train_default_segmenter
 from ecgteach.evaluation.collapse import COLLAPSED_BELOW
 from ecgteach.nn.models import boundary_classifier
 from ecgteach.ui.panels import ComparisonBoard, TrainingPanel
@@ -419,8 +419,10 @@ def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
     """Lesson 04: retrain the BiLSTM segmenter from scratch (the default recipe's knobs).
 
     Knobs: LSTM units, convolution filters, training leads, time budget, epochs,
-    seed. The result is scored on the validation patients, lead ii; the board
-    can chart its QRS onset or offset SD.
+    seed. They start at the class recipe (:data:`~ecgteach.delineation.CLASS_RECIPE`:
+    the default's model and schedule in fewer epochs, within a minute); 6 epochs
+    and 180 s are the default recipe. The result is scored on the validation
+    patients, lead ii; the board can chart its QRS onset or offset SD.
 
     >>> panel = segmenter_panel(ComparisonBoard(metric="QRS onset SD (ms)"))
     >>> list(panel.controls)
@@ -431,7 +433,7 @@ def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
     import ipywidgets as widgets
 
 
-    recipe_epochs = int(DEFAULT_RECIPE["epochs"])
+    recipe_epochs = int(CLASS_RECIPE["recipe"]["epochs"])
     controls = {
         "lstm_units": widgets.IntSlider(value=32, min=8, max=64, step=8,
                                         description="LSTM units"),
@@ -440,7 +442,8 @@ def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
                                          value=(16, 32), description="conv filters"),
         "leads": widgets.Dropdown(options=[("all 12 leads", "all"), ("lead ii only", "ii")],
                                   value="all", description="training leads"),
-        "seconds": widgets.IntSlider(value=20 if fast() else 180, min=10, max=600, step=10,
+        "seconds": widgets.IntSlider(value=20 if fast() else int(CLASS_RECIPE["seconds"]),
+                                     min=10, max=600, step=10,
                                      description="time budget (s)"),
         "epochs": widgets.IntSlider(value=1 if fast() else recipe_epochs, min=1, max=30,
                                     description="epochs"),
