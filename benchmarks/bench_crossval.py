@@ -77,12 +77,12 @@ TARGETS = (
 )
 #: Published results on LUDB, each with its own protocol (mean ± SD ms; quoted, not rerun).
 PUBLISHED = (
-    ("Kalyakulina et al. 2020 (the LUDB authors): wavelets, multi-lead", "none (rule-based); "
-     "all 200 records", "-2.7 ± 10.2", "0.4 ± 11.4", "-8.1 ± 7.7", "3.8 ± 8.8", "5.7 ± 15.5"),
-    ("Moskalenko et al. 2019: U-Net", "fixed split of LUDB", "0.9 ± 14.1", "-3.5 ± 15.7",
-     "2.1 ± 9.8", "1.6 ± 9.8", "-0.3 ± 22.9"),
-    ("a 900k-parameter U-Net", "QTDB + 60 % of LUDB, fixed split", "–", "–",
-     "0.1 ± 9.2", "-1.5 ± 11.2", "-1.3 ± 24.2"),
+    ("Kalyakulina et al. 2020 (the LUDB authors): wavelets", "no training (rules); all 12 "
+     "leads together", "-2.7 ± 10.2", "0.4 ± 11.4", "-8.1 ± 7.7", "3.8 ± 8.8", "5.7 ± 15.5"),
+    ("Moskalenko et al. 2019: U-Net", "trained on LUDB, the paper's own split", "0.9 ± 14.1",
+     "-3.5 ± 15.7", "2.1 ± 9.8", "1.6 ± 9.8", "-0.3 ± 22.9"),
+    ("a 900k-parameter U-Net", "trained on QTDB + 60 % of LUDB, tested on the rest", "–",
+     "–", "0.1 ± 9.2", "-1.5 ± 11.2", "-1.3 ± 24.2"),
 )
 SHOWN = ("QRS onset", "QRS offset", "T offset")
 
