@@ -200,14 +200,15 @@ def _peaks(signal: np.ndarray | None, starts: np.ndarray, stops: np.ndarray) -> 
     signal = np.asarray(signal, dtype=np.float64)
     lengths = stops - starts
     run = np.repeat(np.arange(starts.size), lengths)
-    offset = np.arange(run.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    heads = np.cumsum(lengths) - lengths                 # where each run begins in `run`
+    offset = np.arange(run.size) - np.repeat(heads, lengths)
     first, last = signal[starts], signal[stops - 1]
     step = ((last - first) / np.maximum(lengths - 1, 1))[run]
     # the chord as np.linspace draws it (same rounding, so the same peak on a tie)
     chord = np.where(offset == (lengths - 1)[run], last[run], offset * step + first[run])
     distance = np.abs(signal[starts[run] + offset] - chord)
+    at_max = np.flatnonzero(distance == np.repeat(np.maximum.reduceat(distance, heads), lengths))
+    earliest = np.concatenate([[True], run[at_max][1:] != run[at_max][:-1]])   # on a tie
     farthest = np.zeros(starts.size, dtype=np.int64)
-    order = np.lexsort((offset, -distance, run))        # per run: largest distance, earliest
-    heads = np.flatnonzero(np.concatenate([[True], run[order][1:] != run[order][:-1]]))
-    farthest[run[order][heads]] = offset[order][heads]
+    farthest[run[at_max][earliest]] = offset[at_max][earliest]
     return np.where(lengths < 3, middle, starts + farthest)

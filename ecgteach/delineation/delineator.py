@@ -183,9 +183,13 @@ class Delineator:
 
 
 def _at_model_rate(signals: Sequence[np.ndarray], fs: float) -> list[np.ndarray]:
-    """Each lead checked and resampled from ``fs`` to the model's 250 Hz."""
+    """Each lead checked and resampled from ``fs`` to 250 Hz (leads of equal length at once)."""
     fs = check_fs(fs)
-    return [resample_signal(_check_lead(signal, fs), fs, MODEL_FS) for signal in signals]
+    leads = [_check_lead(signal, fs) for signal in signals]
+    if len(leads) > 1 and len({lead.size for lead in leads}) == 1:
+        together = resample_signal(np.stack(leads, axis=1), fs, MODEL_FS)
+        return [np.ascontiguousarray(together[:, k]) for k in range(len(leads))]
+    return [resample_signal(lead, fs, MODEL_FS) for lead in leads]
 
 
 #: More leads than this in the first axis of a 2-D array, fewer samples than leads: leads-first.

@@ -15,6 +15,7 @@ The patient-wise splits that used to live beside these are in
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from fractions import Fraction
 
@@ -81,8 +82,27 @@ def resample_signal(signal: np.ndarray, fs_in: float, fs_out: float) -> np.ndarr
     from scipy.signal import resample_poly
 
     ratio = Fraction(fs_out / fs_in).limit_denominator(1000)
-    out = resample_poly(array, ratio.numerator, ratio.denominator, axis=0, padtype="line")
+    up, down = ratio.numerator, ratio.denominator
+    out = resample_poly(array, up, down, axis=0, padtype="line", window=_lowpass(up, down))
     return out.astype(np.float32)
+
+
+@functools.lru_cache(maxsize=32)
+def _lowpass(up: int, down: int) -> np.ndarray:
+    """The FIR filter ``resample_poly`` designs for ``up/down`` (designed once, reused).
+
+    >>> from scipy.signal import resample_poly
+    >>> x = np.sin(np.linspace(0, 30, 5000))
+    >>> bool(np.array_equal(resample_poly(x, 1, 2, padtype="line"),
+    ...                     resample_poly(x, 1, 2, padtype="line", window=_lowpass(1, 2))))
+    True
+    """
+    from scipy.signal import firwin
+
+    max_rate = max(up, down)
+    taps = firwin(2 * 10 * max_rate + 1, 1.0 / max_rate, window=("kaiser", 5.0))
+    taps.flags.writeable = False  # shared between calls: resample_poly copies it
+    return taps
 
 
 def resample_record(record: Record, fs: float) -> Record:
