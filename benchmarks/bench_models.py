@@ -391,7 +391,7 @@ def inference(fast: bool, with_neurokit: bool) -> str:
         except ImportError:
             pass
     twelve = [(r.signal, r.fs) for r in ecgteach.load_ludb(sorted(ecgteach.TEST_RECORDS)[:10])]
-    medians = []
+    medians, fused_row = [], None
     for label, fn, n_long in methods:
         log(f"timing {label} ...")
         ms10, k10 = median_ms(fn, tens, n10)
@@ -409,7 +409,7 @@ def inference(fast: bool, with_neurokit: bool) -> str:
                          f"{fmt(ms_fused)} (n={k_fused})"]
     if not rows:
         return "### Inference time\n\nNothing to time (no segmenter, no NeuroKit2)."
-    if DEFAULT_SEGMENTER.is_file():
+    if fused_row is not None:
         rows.insert(1, fused_row)
     header = ["method", "10 s LUDB lead ii, 500 Hz: median ms",
               f"15 min QTDB sel100 {long_lead}, {qtdb.fs:g} Hz: median ms",

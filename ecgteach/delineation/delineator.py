@@ -125,10 +125,7 @@ class Delineator:
         for signal, x, probabilities in zip(signals, leads, self._probabilities(leads),
                                             strict=True):
             waves = probabilities_to_waves(probabilities, x, MODEL_FS, expected=self.expected)
-            n_in = np.asarray(signal).shape[0]
-            scaled = scale_waves(waves, fs / MODEL_FS)  # rounds the expected boundaries
-            out.append(({kind: np.minimum(rows, n_in - 1) for kind, rows in scaled.items()},
-                        probabilities))
+            out.append((_at_input_rate(waves, fs, np.asarray(signal).shape[0]), probabilities))
         return out
 
     def waves_and_probabilities(self, signal: np.ndarray, fs: float) -> tuple[Waves, np.ndarray]:
@@ -157,9 +154,7 @@ class Delineator:
         fused = np.mean(self._probabilities(at_model), axis=0)
         magnitude = np.sqrt(np.mean([standardise(x) ** 2 for x in at_model], axis=0))
         waves = probabilities_to_waves(fused, magnitude, MODEL_FS, expected=self.expected)
-        n_in = leads[0].shape[0]
-        scaled = scale_waves(waves, fs / MODEL_FS)
-        return {kind: np.minimum(rows, n_in - 1) for kind, rows in scaled.items()}, fused
+        return _at_input_rate(waves, fs, leads[0].shape[0]), fused
 
     def fused(self, signals: Any, fs: float) -> Waves:
         """Delineate all leads of a recording together: one wave set per beat.
@@ -180,6 +175,12 @@ class Delineator:
 
     def __repr__(self) -> str:
         return f"Delineator({getattr(self.model, 'name', 'model')}, expected={self.expected})"
+
+
+def _at_input_rate(waves: Waves, fs: float, n_samples: int) -> Waves:
+    """Waves found at 250 Hz scaled back to ``fs`` (expected boundaries rounded), clipped."""
+    scaled = scale_waves(waves, fs / MODEL_FS)
+    return {kind: np.minimum(rows, n_samples - 1) for kind, rows in scaled.items()}
 
 
 def _at_model_rate(signals: Sequence[np.ndarray], fs: float) -> list[np.ndarray]:
@@ -312,6 +313,6 @@ def delineate(signal: np.ndarray, fs: float, model: Any = None,
     (8, 12)
     """
     delineator = as_delineator(model)
-    if np.ndim(signal) == 1 or fuse:
-        return delineator(signal, fs) if np.ndim(signal) == 1 else delineator.fused(signal, fs)
+    if fuse or np.ndim(signal) == 1:
+        return delineator(signal, fs)  # one lead, or all leads fused
     return delineator.delineate_many(lead_columns(signal), fs)

@@ -236,13 +236,13 @@ def train_default_segmenter(
         val_ids = val_ids[: int(rec["val_records"])]
     train_records = load_ludb(train_ids, leads=chosen)
     val_records = load_ludb(val_ids, leads=chosen)
-    unlabelled = _unlabelled_p(str(rec.get("unlabelled_p", "keep")), train_records + val_records)
+    how = str(rec.get("unlabelled_p", "keep"))
+    unlabelled = _unlabelled_p(how, train_records + val_records)
     windows = {
-        name: make_windows([r for r in records
-                            if not (rec.get("unlabelled_p") == "exclude" and r.name in unlabelled)],
+        name: make_windows([r for r in records if not (how == "exclude" and r.name in unlabelled)],
                            chosen, fs=float(rec["fs"]), window_s=float(rec["window_s"]),
                            stride_s=rec["stride_s"] if name == "train" else None,
-                           unlabelled_p=unlabelled if rec.get("unlabelled_p") == "mask" else ())
+                           unlabelled_p=unlabelled if how == "mask" else ())
         for name, records in (("train", train_records), ("val", val_records))
     }
     if rec.get("augment"):
