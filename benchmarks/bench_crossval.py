@@ -11,13 +11,19 @@ leads, with the protocol of every other number (``evaluate_segmenter``).
 so the spread of a 32-patient mean is seen on 5 R sets of patients.
 Fold 0 reuses the shipped segmenter when its sidecar says it was trained on
 exactly that split with the current recipe (``--retrain-all`` trains it too).
+``--models DIR`` keeps every fold's model there (``.keras`` + its ``.json``
+training record) and reuses one whose record says it was trained on the same
+split with the same recipe, so a rerun that only changes the scoring trains
+nothing. ``--seconds`` is each training's wall-clock budget (default 180, as
+``ecgteach train``): on a slow machine a run stopped by it is marked in the table.
 The test patients are not read.
 
 Usage::
 
     python benchmarks/bench_crossval.py --fast        # smoke run: tiny folds, 1 epoch
     python benchmarks/bench_crossval.py --repeats 2 --out benchmarks/crossval.md --readme
-    # ~12 min: 9 trainings (fold 0 of the first cut is the shipped model)
+    # ~20 min: 9 trainings (fold 0 of the first cut is the shipped model)
+    python benchmarks/bench_crossval.py --repeats 2 --models ~/.cache/ecgteach/folds
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ from ecgteach.delineation import (  # noqa: E402
     DEFAULT_BUILD_KWARGS,
     DEFAULT_RECIPE,
     DEFAULT_SEGMENTER,
+    Delineator,
+    save_segmenter,
     score_delineator,
     train_default_segmenter,
 )
@@ -87,46 +95,74 @@ PUBLISHED = (
 SHOWN = ("QRS onset", "QRS offset", "T offset")
 
 
-def shipped_matches(split: dict[str, list[int]]) -> bool:
-    """True when the shipped segmenter was trained on ``split`` with the current recipe."""
-    if not DEFAULT_SEGMENTER.is_file():
-        return False
+def trained_as(path: Path, split: dict[str, list[int]], recipe: str = "default",
+               budget_s: float = 180.0) -> Any:
+    """The training record of the segmenter at ``path`` when it was trained on ``split``
+    with the current ``recipe`` (default or class) and a budget of at least ``budget_s``
+    (or was not stopped by its budget); else ``None``."""
+    if not path.is_file():
+        return None
     try:
-        config = ecgteach.segmenter_info().config
+        info = ecgteach.segmenter_info(path)
     except (FileNotFoundError, ValueError):
-        return False
-    return (config.train_records == split["train"]
+        return None
+    config = info.config
+    options = CLASS_RECIPE if recipe == "class" else {}
+    wanted = to_json({**DEFAULT_RECIPE, **options.get("recipe", {})})
+    leads = options.get("leads", "all")
+    same = (config.train_records == split["train"]
             and config.val_records == split["val"]
             and config.build_kwargs == to_json(DEFAULT_BUILD_KWARGS)
-            and config.recipe == to_json(DEFAULT_RECIPE)
+            and config.recipe == wanted
+            and (leads != "all" or len(config.training_leads) == 12)
             and config.fast is False)
+    enough = not info.stopped_by_time_budget or info.budget_s >= budget_s
+    return info if same and enough else None
+
+
+def shipped_matches(split: dict[str, list[int]]) -> bool:
+    """True when the shipped segmenter was trained on ``split`` with the current recipe."""
+    return trained_as(DEFAULT_SEGMENTER, split, budget_s=0.0) is not None
 
 
 def run_fold(cut: int, k: int, split: dict[str, list[int]], fast: bool, retrain: bool,
-             recipe: str = "default") -> tuple[dict[str, DelineationScorer], dict[str, Any]]:
+             recipe: str = "default", models: Path | None = None,
+             seconds: float | None = None) -> tuple[dict[str, DelineationScorer], dict[str, Any]]:
     """Train (or reuse) fold ``k``'s segmenter and score it on the fold's own patients."""
     started = time.perf_counter()
+    options = CLASS_RECIPE if recipe == "class" else {}
+    budget = float(seconds if seconds is not None else options.get("seconds", 180.0))
+    kept = None if models is None or fast else models / f"{recipe}-cut{cut}-fold{k}.keras"
+    info = None if kept is None else trained_as(kept, split, recipe, budget)
     if recipe == "default" and not fast and not retrain and shipped_matches(split):
         model, how = ecgteach.load_segmenter(), "shipped model (same split and recipe)"
         seconds = ecgteach.segmenter_info().training_seconds
+    elif info is not None:
+        model, how = ecgteach.load_segmenter(kept), f"kept ({info.epochs_run} epochs)"
+        seconds = info.training_seconds
     else:
         log(f"cut {cut} fold {k}: training the {recipe} recipe on {len(split['train'])} "
             "patients ...")
-        options = CLASS_RECIPE if recipe == "class" else {}
         model, info = train_default_segmenter(
             seed=0, fast=fast, progress=None, split=split, score_validation=False,
             leads="ii" if fast else options.get("leads", "all"),
-            recipe=options.get("recipe"), seconds=options.get("seconds", 180.0))
-        n = info.epochs_run
-        how, seconds = f"trained, {n} epoch{'' if n == 1 else 's'}", info.training_seconds
-        if info.stopped_by_time_budget:
-            how += " (stopped by the time budget)"
+            recipe=options.get("recipe"), seconds=budget)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            save_segmenter(model, info, kept)
+        how = f"trained, {info.epochs_run} epoch{'' if info.epochs_run == 1 else 's'}"
+        seconds = info.training_seconds
+    if info is not None and info.stopped_by_time_budget:
+        how += " (stopped by the time budget)"
+    if info is not None:
         split = {**split, "val": info.config.val_records}  # --fast keeps a few
     records = ecgteach.load_ludb(split["val"])
     annotated = [r for r in records if r.name not in UNLABELLED_P]
     scores = {"ii": score_delineator(model, records, "ii").pooled,
               "all": score_delineator(model, records, "all").pooled,
               "ii P annotated": score_delineator(model, annotated, "ii").pooled,
+              "ii every P": score_delineator(Delineator(model, rhythm=False), records,
+                                             "ii").pooled,
               "all P annotated": score_delineator(model, annotated, "all").pooled,
               "fused": score_delineator(model, records, "all", fuse=True).pooled}
     log(f"cut {cut} fold {k}: done in {time.perf_counter() - started:.0f} s")
@@ -219,6 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="train fold 0 too instead of reusing the shipped segmenter")
     parser.add_argument("--with-class", action="store_true",
                         help="also cross-validate the class recipe (one cut) beside the default")
+    parser.add_argument("--models", type=Path,
+                        help="keep each fold's model in this folder and reuse kept ones "
+                        "trained on the same split with the same recipe")
+    parser.add_argument("--seconds", type=float,
+                        help="wall-clock budget of each training (default: the recipe's, "
+                        "180 s; the class recipe's 60 s)")
     parser.add_argument("--out", type=Path, help="also write the markdown to this file")
     parser.add_argument("--readme", action="store_true",
                         help="replace the cross-validation block of benchmarks/README.md")
@@ -231,13 +273,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
     first = int(DEFAULT_RECIPE["split_seed"])
-    folds = [run_fold(cut, k, split, args.fast, args.retrain_all)
+    models = args.models.expanduser() if args.models else None
+    folds = [run_fold(cut, k, split, args.fast, args.retrain_all, models=models,
+                      seconds=args.seconds)
              for cut in range(args.repeats)
              for k, split in enumerate(patient_folds(args.folds, seed=first + cut))]
     pooled = pool(folds)
     class_pooled = None
     if args.with_class:
-        class_folds = [run_fold(0, k, split, args.fast, True, recipe="class")
+        class_folds = [run_fold(0, k, split, args.fast, True, recipe="class", models=models)
                        for k, split in enumerate(patient_folds(args.folds, seed=first))]
         class_pooled = pool(class_folds)
         class_seconds = [meta["seconds"] for _, meta in class_folds]
@@ -271,6 +315,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Here the same predictions are scored without those records:",
         table(DELINEATOR_HEADER, [r for r in scorer_rows("ii", pooled["ii P annotated"])
                                   + scorer_rows("all 12", pooled["all P annotated"])
+                                  if r[1].startswith("P ")], "llrrrrrlr"),
+        "#### P waves need a rhythm",
+        "A P wave is dropped where fewer than half of the RR intervals around it hold one "
+        "(`ecgteach.delineation.organised_p_waves`: in sinus rhythm every beat has its P "
+        "wave; scattered ones are mostly fibrillation or flutter waves). The same models, "
+        "lead ii, with every P wave kept (`Delineator(rhythm=False)`) and with the rule "
+        "(as everywhere above):",
+        table(DELINEATOR_HEADER, [r for r in scorer_rows("ii, every P", pooled["ii every P"])
+                                  + scorer_rows("ii, rhythm rule", pooled["ii"])
                                   if r[1].startswith("P ")], "llrrrrrlr"),
         "#### All 12 leads delineated together",
         "`delineate(record.signal, fs)`: the 12 leads' probabilities averaged, one set of "

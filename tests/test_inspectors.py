@@ -50,6 +50,7 @@ class OracleDelineator(Delineator):
 
     def __init__(self, record):
         self.expected = True
+        self.rhythm = True
         self.record = ecgteach.resample_record(record, 250)
 
     def _probabilities(self, leads):
@@ -80,6 +81,7 @@ class CleanOnlyDelineator(Delineator):
 
     def __init__(self, records):
         self.expected = True
+        self.rhythm = True
         self.by_signal = {
             resample_signal(r.lead("ii"), r.fs, 250).tobytes(): ecgteach.resample_record(r, 250)
             for r in records

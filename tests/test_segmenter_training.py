@@ -75,6 +75,8 @@ def test_fast_run_writes_model_and_sidecar_atomically(tmp_path, monkeypatch) -> 
     model = keras.saving.load_model(out, compile=False)
     x = np.zeros((1, 2500, 1), np.float32)
     assert model(x).shape == (1, 2500, 4)
+    compiled = keras.saving.load_model(out)  # Keras's own schedule: loads without ecgteach's
+    assert float(compiled.optimizer.learning_rate) == pytest.approx(1e-5, rel=1e-3)
 
 
 def test_score_delineator_scores_two_records() -> None:
@@ -114,6 +116,39 @@ def test_time_budget_stops_between_epochs() -> None:
     assert spent.stopped and result.epochs_run == 1
     with pytest.raises(ValueError):
         time_budget(0)
+
+
+def test_the_schedule_is_kerass_cosine_decay_until_the_budget_shortens_it() -> None:
+    """Unchanged, the fitted schedule gives Keras's CosineDecay bit for bit; when the
+    budget says only 3 of 10 epochs fit, the rate reaches its final value at epoch 3."""
+    from ecgteach.delineation.training import (
+        DEFAULT_RECIPE,
+        _compile,
+        _fit_schedule_to_budget,
+    )
+
+    steps = 20
+    schedule = _compile(segmenter(length=500, conv_filters=(4,), lstm_units=4),
+                        10 * steps, DEFAULT_RECIPE, steps)
+    reference = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=DEFAULT_RECIPE["start_learning_rate"],
+        decay_steps=10 * steps - 6, alpha=DEFAULT_RECIPE["final_learning_rate"]
+        / DEFAULT_RECIPE["peak_learning_rate"],
+        warmup_target=DEFAULT_RECIPE["peak_learning_rate"], warmup_steps=6)
+    for step in (0, 3, 6, 50, 199, 200, 400):
+        assert float(schedule(step)) == float(reference(step))
+
+    class Budget:  # one epoch done, time for two more
+        def epochs_left(self):
+            return 2
+
+    fitted = _fit_schedule_to_budget(schedule, Budget(), 10, steps)
+    fitted.on_epoch_end(0)
+    assert fitted.epochs == 3
+    final = DEFAULT_RECIPE["final_learning_rate"]
+    assert float(schedule(3 * steps)) == pytest.approx(final, rel=1e-3)
+    assert float(schedule(2 * steps)) > 10 * final   # still decaying before
+    assert float(schedule(3 * steps)) < float(reference(3 * steps)) / 100
 
 
 def test_the_default_recipe_is_deterministic(monkeypatch) -> None:

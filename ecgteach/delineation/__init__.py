@@ -16,8 +16,11 @@ from ecgteach.delineation.decode import (
     BOUNDARY_REACH_MS,
     MERGE_GAP_MS,
     MIN_DURATION_MS,
+    P_RHYTHM_REACH,
+    P_RHYTHM_SHARE,
     expected_boundaries,
     labels_to_waves,
+    organised_p_waves,
     probabilities_to_waves,
 )
 from ecgteach.delineation.delineator import Delineator, as_delineator, delineate
@@ -56,6 +59,8 @@ __all__ = [
     "DEFAULT_SEGMENTER",
     "MERGE_GAP_MS",
     "MIN_DURATION_MS",
+    "P_RHYTHM_REACH",
+    "P_RHYTHM_SHARE",
     "MODEL_FS",
     "SEGMENT_CLASSES",
     "as_delineator",
@@ -69,6 +74,7 @@ __all__ = [
     "make_windows",
     "neurokit_to_waves",
     "neurokit_waves",
+    "organised_p_waves",
     "probabilities_to_waves",
     "save_segmenter",
     "score_delineator",

@@ -46,7 +46,9 @@ class Delineator:
     whole, as in training); longer ones are cut into ``chunk_s`` chunks with
     ``context_s`` of signal on each side, z-scored per chunk. Lengths are padded
     to whole seconds so the compiled function is reused across records.
-    ``expected=False`` keeps the argmax edges instead of the expected boundaries.
+    ``expected=False`` keeps the argmax edges instead of the expected boundaries;
+    ``rhythm=False`` keeps every P wave, also where atrial activity is not organised
+    (:func:`~ecgteach.delineation.decode.organised_p_waves`).
 
     >>> from ecgteach import load_ludb_record
     >>> delineator = Delineator()
@@ -63,8 +65,10 @@ class Delineator:
         context_s: float = 1.0,
         batch_size: int = 32,
         expected: bool = True,
+        rhythm: bool = True,
     ) -> None:
         self.expected = bool(expected)
+        self.rhythm = bool(rhythm)
         self.model = load_segmenter(model) if model is None or isinstance(model, (str, Path)) \
             else model
         self.chunk = int(round(chunk_s * MODEL_FS))
@@ -124,7 +128,8 @@ class Delineator:
         out = []
         for signal, x, probabilities in zip(signals, leads, self._probabilities(leads),
                                             strict=True):
-            waves = probabilities_to_waves(probabilities, x, MODEL_FS, expected=self.expected)
+            waves = probabilities_to_waves(probabilities, x, MODEL_FS, expected=self.expected,
+                                           rhythm=self.rhythm)
             out.append((_at_input_rate(waves, fs, np.asarray(signal).shape[0]), probabilities))
         return out
 
@@ -153,7 +158,8 @@ class Delineator:
         at_model = _at_model_rate(leads, fs)
         fused = np.mean(self._probabilities(at_model), axis=0)
         magnitude = np.sqrt(np.mean([standardise(x) ** 2 for x in at_model], axis=0))
-        waves = probabilities_to_waves(fused, magnitude, MODEL_FS, expected=self.expected)
+        waves = probabilities_to_waves(fused, magnitude, MODEL_FS, expected=self.expected,
+                                       rhythm=self.rhythm)
         return _at_input_rate(waves, fs, leads[0].shape[0]), fused
 
     def fused(self, signals: Any, fs: float) -> Waves:
@@ -174,7 +180,8 @@ class Delineator:
         return self.fused(signal, fs)
 
     def __repr__(self) -> str:
-        return f"Delineator({getattr(self.model, 'name', 'model')}, expected={self.expected})"
+        return (f"Delineator({getattr(self.model, 'name', 'model')}, expected={self.expected}, "
+                f"rhythm={self.rhythm})")
 
 
 def _at_input_rate(waves: Waves, fs: float, n_samples: int) -> Waves:

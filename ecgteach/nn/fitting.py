@@ -405,6 +405,12 @@ def time_budget(seconds: float, start: float | None = None) -> Any:
         def on_train_end(self, logs: Mapping[str, float] | None = None) -> None:
             self.elapsed = time.perf_counter() - (self.start or time.perf_counter())
 
+        def epochs_left(self) -> int | None:
+            """Whole epochs that still fit before the deadline (slowest so far); None before one."""
+            if self._longest <= 0:
+                return None
+            return max(int((self.deadline - time.perf_counter()) // self._longest), 0)
+
         def __repr__(self) -> str:
             return f"TimeBudget({self.seconds:g} s, stopped={self.stopped})"
 

@@ -420,7 +420,7 @@ def segmenter_panel(board: ComparisonBoard | None = None) -> TrainingPanel:
 
     Knobs: LSTM units, convolution filters, training leads, time budget, epochs,
     seed. They start at the class recipe (:data:`~ecgteach.delineation.CLASS_RECIPE`:
-    the default's model and schedule in fewer epochs, within a minute); 6 epochs
+    the default's model and schedule in fewer epochs, within a minute); 10 epochs
     and 180 s are the default recipe. The result is scored on the validation
     patients, lead ii; the board can chart its QRS onset or offset SD.
 
