@@ -43,6 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import ecgteach  # noqa: E402
+from ecgteach._config import processor_name  # noqa: E402
 from ecgteach.beats import (  # noqa: E402
     LESSON_SETTINGS,
     SHIPPED_SETTINGS,
@@ -103,14 +104,7 @@ def machine() -> str:
     import keras
     import tensorflow as tf
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = processor_name()
     try:
         import neurokit2
 
@@ -233,7 +227,10 @@ def segmenter_summary() -> str:
     except (FileNotFoundError, ValueError) as error:
         parts.append(f"training record unavailable ({error})")
     else:
-        parts += [f"trained in {fmt(info.training_seconds, 0)} s", f"{info.epochs_run} epochs"]
+        cpu = info.machine.get("processor")
+        parts += [f"trained in {fmt(info.training_seconds, 0)} s on {info.machine['cpus']} cores"
+                  + (f" ({cpu})" if cpu else "") + f", budget {fmt(info.budget_s, 0)} s",
+                  f"{info.epochs_run} epochs"]
     return ", ".join(parts)
 
 

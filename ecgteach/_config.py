@@ -59,6 +59,23 @@ def available_cpus(root: Path = Path("/sys/fs/cgroup")) -> int:
     return max(1, cpus)
 
 
+def processor_name(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The CPU's model name (Linux ``/proc/cpuinfo``), else what ``platform`` knows.
+
+    >>> isinstance(processor_name(), str) and len(processor_name()) > 0
+    True
+    """
+    import platform
+
+    try:
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
 def cache_dir() -> Path:
     """ecgteach's cache folder: ``$ECGTEACH_CACHE``, else ``$XDG_CACHE_HOME/ecgteach``.
 

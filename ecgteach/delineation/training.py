@@ -52,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+from ecgteach._config import processor_name
 from ecgteach._files import to_json
 from ecgteach._version import __version__
 from ecgteach.datasets.ludb import load_ludb, unlabelled_p_waves
@@ -371,7 +372,8 @@ def train_default_segmenter(
             "numpy": np.__version__,
             "python": platform.python_version(),
         },
-        machine={"cpus": os.cpu_count(), "platform": platform.platform()},
+        machine={"cpus": os.cpu_count(), "platform": platform.platform(),
+                 "processor": processor_name()},
         validation_scores=validation_scores,
         validation_seconds=validation_s,
         training_seconds=round(time.perf_counter() - started, 2),
