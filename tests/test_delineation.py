@@ -12,6 +12,7 @@ from ecgteach.delineation import (
     delineate,
     expected_boundaries,
     labels_to_waves,
+    organised_p_waves,
     probabilities_to_waves,
     segmentation_labels,
 )
@@ -174,3 +175,42 @@ def test_missing_weights_file_says_how_to_rebuild(tmp_path):
     broken.write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="cannot load"):
         ecgteach.load_segmenter(broken)
+
+
+def test_the_rhythm_rule_keeps_every_p_wave_the_cardiologists_marked():
+    """Applied to the labels themselves, lead ii of all 200 LUDB patients: no P wave dropped."""
+    records = ecgteach.load_ludb()
+    labelled = [record.lead_waves("ii") for record in records]
+    before = sum(len(waves["P"]) for waves in labelled)
+    after = sum(len(organised_p_waves(waves)["P"]) for waves in labelled)
+    assert before == after > 1000
+
+
+def test_the_rhythm_rule_drops_scattered_p_waves_in_fibrillation_and_flutter():
+    """LUDB records in atrial fibrillation or flutter (no P labels): the shipped segmenter
+    finds P-like waves in some; the rule removes them, never adds, and changes nothing in
+    the sinus-rhythm test patients."""
+    def rhythm(record):
+        return ecgteach.ludb_metadata(record.name).get("Rhythms", "").lower()
+
+    records = ecgteach.load_ludb()
+    atrial = [r for r in records if "fibrillation" in rhythm(r) or "flutter" in rhythm(r)]
+    assert len(atrial) >= 10 and not any(len(r.lead_waves("ii")["P"]) for r in atrial)
+    every, ruled = Delineator(rhythm=False), Delineator()
+    found = [(len(every(r.lead("ii"), r.fs)["P"]), len(ruled(r.lead("ii"), r.fs)["P"]))
+             for r in atrial]
+    assert all(after <= before for before, after in found)
+    assert sum(after for _, after in found) < sum(before for before, _ in found) / 2
+    sinus = [r for r in records[160:] if rhythm(r).startswith("sinus rhythm")][:8]
+    for record in sinus:
+        assert np.array_equal(every(record.lead("ii"), record.fs)["P"],
+                              ruled(record.lead("ii"), record.fs)["P"]), record.name
+
+
+def test_the_rhythm_rule_needs_three_beats():
+    qrs = np.array([[95, 100, 105], [195, 200, 205]])
+    p_waves = np.array([[60, 65, 70]])
+    waves = {"P": p_waves, "QRS": qrs, "T": qrs[:0]}
+    assert organised_p_waves(waves)["P"] is p_waves  # two beats: no rhythm to judge
+    empty = {"P": p_waves[:0], "QRS": qrs, "T": qrs[:0]}
+    assert organised_p_waves(empty)["P"].shape == (0, 3)
