@@ -136,7 +136,8 @@ def run_fold(cut: int, k: int, split: dict[str, list[int]], fast: bool, retrain:
     info = None if kept is None else trained_as(kept, split, recipe, budget)
     if recipe == "default" and not fast and not retrain and shipped_matches(split):
         model, how = ecgteach.load_segmenter(), "shipped model (same split and recipe)"
-        seconds = ecgteach.segmenter_info().training_seconds
+        info = ecgteach.segmenter_info()
+        seconds = info.training_seconds
     elif info is not None:
         model, how = ecgteach.load_segmenter(kept), f"kept ({info.epochs_run} epochs)"
         seconds = info.training_seconds
@@ -167,7 +168,8 @@ def run_fold(cut: int, k: int, split: dict[str, list[int]], fast: bool, retrain:
               "fused": score_delineator(model, records, "all", fuse=True).pooled}
     log(f"cut {cut} fold {k}: done in {time.perf_counter() - started:.0f} s")
     return scores, {"cut": cut, "fold": k, "patients": len(split["val"]), "how": how,
-                    "seconds": seconds}
+                    "seconds": seconds, "epochs": info.epochs_run,
+                    "stopped": info.stopped_by_time_budget}
 
 
 def fold_rows(folds: Sequence[tuple[dict[str, DelineationScorer], dict[str, Any]]]
@@ -225,10 +227,19 @@ def target_rows(ii: DelineationScorer, annotated: DelineationScorer) -> list[lis
 
 
 def class_section(class_pooled: dict[str, DelineationScorer] | None,
-                  pooled: dict[str, DelineationScorer], seconds: Sequence[float]) -> list[str]:
+                  pooled: dict[str, DelineationScorer], metas: Sequence[dict[str, Any]]
+                  ) -> list[str]:
     """The class recipe's cross-validated lead ii rows beside the default's."""
     if class_pooled is None:
         return []
+    seconds = [meta["seconds"] for meta in metas]
+    epochs = sorted({meta["epochs"] for meta in metas})
+    stopped = sum(meta["stopped"] for meta in metas)
+    ran = (f"{epochs[0]} epoch{'' if epochs == [1] else 's'}" if len(epochs) == 1
+           else f"{epochs[0]}-{epochs[-1]} epochs") + " per fold"
+    if stopped:
+        ran += (f"; its {fmt(CLASS_RECIPE['seconds'], 0)} s budget stopped {stopped} of "
+                f"{len(metas)} folds, each with its learning-rate decay shortened to fit")
     rows = []
     for name, default in pooled["ii"].scores().items():
         quick = class_pooled["ii"].scores()[name]
@@ -239,7 +250,7 @@ def class_section(class_pooled: dict[str, DelineationScorer] | None,
     return ["#### The class recipe (the lessons' retrain button) beside the default",
             f"`CLASS_RECIPE` ({CLASS_RECIPE['description']}), cross-validated on the first cut "
             f"only; it trained in {fmt(min(seconds), 0)}-{fmt(max(seconds), 0)} s per fold "
-            "here. Lead ii.",
+            f"here ({ran}). Lead ii.",
             table(["boundary", "default Se / PPV %", "default mean ± SD ms",
                    "class Se / PPV %", "class mean ± SD ms"], rows, "lrrrr")]
 
@@ -284,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         class_folds = [run_fold(0, k, split, args.fast, True, recipe="class", models=models)
                        for k, split in enumerate(patient_folds(args.folds, seed=first))]
         class_pooled = pool(class_folds)
-        class_seconds = [meta["seconds"] for _, meta in class_folds]
+        class_metas = [meta for _, meta in class_folds]
 
     n_patients = sum(meta["patients"] for _, meta in folds) // args.repeats
     per_fold = n_patients // args.folds
@@ -333,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "#### The targets (lead ii, all patients as scored above)",
         table(["boundary", "measure", "target", "measured", "met"],
               target_rows(pooled["ii"], pooled["ii P annotated"]), "llrrl"),
-        *class_section(class_pooled, pooled, class_seconds if args.with_class else []),
+        *class_section(class_pooled, pooled, class_metas if args.with_class else []),
         "#### Published on LUDB, for comparison",
         "Each with its own protocol and training data; quoted from the papers, not rerun. "
         "Ours above: patient-wise cross-validation on patients 1-160, LUDB only, "
