@@ -211,7 +211,7 @@ def _check_04_3(answer: Any, model: Any = None, info: Any = None) -> Feedback:
     if _near(v1, scores["v1"].mean_ms) and _near(ii, scores["ii"].mean_ms):
         return Feedback("04.3", False, "those are the mean errors (mean_ms); the question asks "
                         "for their spread, sd_ms")
-    if _near(v1, scores["pooled"].sd_ms) or _near(ii, scores["pooled"].sd_ms):
+    if _near(v1, scores["pooled"].sd_ms) and _near(ii, scores["pooled"].sd_ms):
         return Feedback("04.3", False, "that pools both leads; take each from .by_lead[lead]")
     for name, other, where in (("the shipped segmenter", None, records),
                                ("the test patients", model, sorted(TEST_RECORDS))):
