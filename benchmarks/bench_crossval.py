@@ -64,6 +64,8 @@ from ecgteach.delineation import (  # noqa: E402
     DEFAULT_BUILD_KWARGS,
     DEFAULT_RECIPE,
     DEFAULT_SEGMENTER,
+    P_RHYTHM_REACH,
+    P_RHYTHM_SHARE,
     Delineator,
     save_segmenter,
     score_delineator,
@@ -206,6 +208,13 @@ def pool(folds: Sequence[tuple[dict[str, DelineationScorer], dict[str, Any]]]
     return pooled
 
 
+def p_table(*labelled: tuple[str, DelineationScorer]) -> str:
+    """The P onset and offset rows of several scorers, each labelled, as one table."""
+    rows = [row for label, scorer in labelled for row in scorer_rows(label, scorer)
+            if row[1].startswith("P ")]
+    return table(DELINEATOR_HEADER, rows, "llrrrrrlr")
+
+
 def target_rows(ii: DelineationScorer, annotated: DelineationScorer) -> list[list[str]]:
     """The targets against lead ii (all records; P PPV also on the P-annotated ones)."""
     rows = []
@@ -324,18 +333,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "label (AV block, pacing: `ecgteach.unlabelled_p_waves()`, read from the "
         "diagnoses, not from any model). Every P wave found there counts as false above. "
         "Here the same predictions are scored without those records:",
-        table(DELINEATOR_HEADER, [r for r in scorer_rows("ii", pooled["ii P annotated"])
-                                  + scorer_rows("all 12", pooled["all P annotated"])
-                                  if r[1].startswith("P ")], "llrrrrrlr"),
+        p_table(("ii", pooled["ii P annotated"]), ("all 12", pooled["all P annotated"])),
         "#### P waves need a rhythm",
-        "A P wave is dropped where fewer than half of the RR intervals around it hold one "
+        f"A P wave is dropped where fewer than {P_RHYTHM_SHARE:.0%} of the RR intervals "
+        f"around it (its own and {P_RHYTHM_REACH} on each side) hold one "
         "(`ecgteach.delineation.organised_p_waves`: in sinus rhythm every beat has its P "
         "wave; scattered ones are mostly fibrillation or flutter waves). The same models, "
         "lead ii, with every P wave kept (`Delineator(rhythm=False)`) and with the rule "
         "(as everywhere above):",
-        table(DELINEATOR_HEADER, [r for r in scorer_rows("ii, every P", pooled["ii every P"])
-                                  + scorer_rows("ii, rhythm rule", pooled["ii"])
-                                  if r[1].startswith("P ")], "llrrrrrlr"),
+        p_table(("ii, every P", pooled["ii every P"]), ("ii, rhythm rule", pooled["ii"])),
         "#### All 12 leads delineated together",
         "`delineate(record.signal, fs)`: the 12 leads' probabilities averaged, one set of "
         "waves per beat, scored against every lead's own labels (12 references that "

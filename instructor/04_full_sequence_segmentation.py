@@ -28,7 +28,7 @@ import numpy as np
 from IPython.display import display
 
 import ecgteach
-from ecgteach.delineation import CLASS_RECIPE, DEFAULT_RECIPE
+from ecgteach.delineation import CLASS_RECIPE, DEFAULT_RECIPE, P_RHYTHM_REACH, P_RHYTHM_SHARE
 from ecgteach.ui import (
     ComparisonBoard,
     SegmentationViewer,
@@ -145,11 +145,14 @@ print("lead ii boundaries with SD within the CSE tolerance:", ", ".join(within) 
 # In atrial fibrillation the atria quiver instead of beating: there is no P wave, only
 # small irregular waves that a segmenter reading 2 s at a time can take for P waves.
 # In sinus rhythm every beat has its P wave. So the delineator keeps a P wave only
-# where at least half of the RR intervals around it hold one
-# (`ecgteach.delineation.organised_p_waves`); it was chosen under cross-validation, on
-# patients 1-160. Test patient 173 is in atrial fibrillation:
+# where enough of the RR intervals around it hold one
+# (`ecgteach.delineation.organised_p_waves`, printed below); it was chosen under
+# cross-validation, on patients 1-160. Test patient 173 is in atrial fibrillation:
 
 # %%
+print(f"a P wave is kept where at least {P_RHYTHM_SHARE:.0%} of the RR "
+      f"intervals around it (its own and {P_RHYTHM_REACH} on each side) "
+      "hold a P wave")
 every_p_delineator = ecgteach.Delineator(model, rhythm=False)
 fibrillation = ecgteach.load_ludb_record(173)
 found = {name: len(d(fibrillation.lead("ii"), fibrillation.fs)["P"])

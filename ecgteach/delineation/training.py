@@ -202,7 +202,7 @@ def _fit_schedule_to_budget(schedule: Any, budget: Any, epochs: int, steps_per_e
             left = budget.epochs_left()
             if left is None or epoch + 1 + left >= self.epochs:
                 return
-            self.epochs = max(epoch + 1 + left, epoch + 1)
+            self.epochs = epoch + 1 + left  # left >= 0
             schedule.decay_steps.assign(max(self.epochs * steps_per_epoch - warmup, 1.0))
 
     return FitScheduleToBudget()
