@@ -214,3 +214,26 @@ def test_the_rhythm_rule_needs_three_beats():
     assert organised_p_waves(waves)["P"] is p_waves  # two beats: no rhythm to judge
     empty = {"P": p_waves[:0], "QRS": qrs, "T": qrs[:0]}
     assert organised_p_waves(empty)["P"].shape == (0, 3)
+
+
+def test_the_pooled_rate_decoder_changes_no_wave_of_the_shipped_segmenter(monkeypatch):
+    """Delineators run the shipped model with its decoder partly at the pooled rate
+    (faster); every wave of every lead of a few real records is the one the model as
+    saved gives."""
+    model = ecgteach.load_segmenter()
+    fast = ecgteach.nn.pooled_rate_decoder(model)
+    assert fast is not model and "upsample_conv" in [layer.name for layer in fast.layers]
+    records = ecgteach.load_ludb([1, 8, 104, 173, 200])
+    as_run = Delineator(model)
+    assert as_run._inference_model() is not model
+    as_saved = Delineator(model)
+    monkeypatch.setattr(as_saved, "_inference_model", lambda: model)
+    for record in records:
+        leads = [record.signal[:, k] for k in range(record.signal.shape[1])]
+        run = as_run.waves_and_probabilities_many(leads, record.fs)
+        saved = as_saved.waves_and_probabilities_many(leads, record.fs)
+        for (waves, probs), (saved_waves, saved_probs) in zip(run, saved, strict=True):
+            np.testing.assert_allclose(probs, saved_probs, atol=2e-5)
+            for kind in waves:
+                np.testing.assert_allclose(waves[kind], saved_waves[kind], atol=1e-3,
+                                           err_msg=f"{record.name} {kind}")

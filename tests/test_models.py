@@ -29,6 +29,7 @@ from ecgteach.nn import (
     flattened_states,
     learner_conv_lstm,
     learner_lstm,
+    pooled_rate_decoder,
     predict_fn,
     segmenter,
     set_seed,
@@ -186,6 +187,57 @@ def test_segmenter_shapes_and_calibration() -> None:
     assert no_front.predict(np.zeros((1, 37, 1)), verbose=0).shape == (1, 37, 4)
     fixed = segmenter(length=500, lstm_units=8, conv_filters=(4,))
     assert fixed.input_shape == (None, 500, 1) and fixed.output_shape == (None, 500, 4)
+
+
+def test_segmenter_learned_upsampling_generalises_repeating() -> None:
+    """Each pooled step writes its own samples; with every phase given the same weights
+    (centre step only) it is the repeat-upsampling decoder, so it can only add."""
+    pool, units, filters = 5, 4, 3
+    model = segmenter(length=50, conv_filters=(4,), pool_size=pool, lstm_units=units,
+                      decoder_filters=filters, upsampling="learned", dropout=0.0)
+    names = [layer.name for layer in model.layers]
+    assert names[names.index("recurrent_1") + 1:] == [
+        "upsample_conv", "upsample", "skip_conv", "skip", "decoder", "segments"]
+    conv = model.get_layer("upsample_conv")
+    kernel, bias = conv.get_weights()
+    assert kernel.shape == (3, 2 * units, filters * pool)
+    rng = np.random.default_rng(0)
+    w, b = rng.normal(size=(2 * units, filters)), rng.normal(size=filters)
+    same = np.zeros_like(kernel)
+    same[1] = np.tile(w, (1, pool))                 # every phase: the same centre weights
+    conv.set_weights([same, np.tile(b, pool)])
+    x = rng.normal(size=(2, 50, 1)).astype(np.float32)
+    states = keras.Model(model.input, model.get_layer("recurrent_1").output)(x)
+    upsampled = keras.Model(model.input, model.get_layer("upsample").output)(x)
+    expected = np.repeat(np.asarray(states) @ w + b, pool, axis=1)
+    np.testing.assert_allclose(np.asarray(upsampled), expected, rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="upsampling must be 'repeat' or 'learned'"):
+        segmenter(upsampling="linear")
+
+
+@pytest.mark.parametrize("kernel_size, pool_size", [(9, 5), (9, 4), (11, 3), (3, 5)])
+def test_pooled_rate_decoder_is_the_same_function(kernel_size, pool_size) -> None:
+    """Convolving repeated states = convolving the pooled states with a kernel per phase:
+    the same outputs for any odd kernel and pooling (a tap may reach 1 or 2 steps)."""
+    set_seed(0)
+    model = segmenter(conv_filters=(4, 6), kernel_size=kernel_size, pool_size=pool_size,
+                      lstm_units=5, decoder_filters=7, dropout=0.0)
+    for weights in model.weights:           # non-zero biases too, so they are checked
+        weights.assign(np.random.default_rng(1).normal(scale=0.3, size=weights.shape))
+    fast = pooled_rate_decoder(model)
+    steps = fast.get_layer("upsample_conv").kernel_size[0]
+    assert steps == 2 * -(-(kernel_size // 2) // pool_size) + 1
+    x = np.random.default_rng(2).normal(size=(3, 60 * pool_size, 1)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(fast(x)), np.asarray(model(x)), atol=1e-5)
+    assert count_params(fast) != count_params(model)          # other weights, same function
+
+
+def test_pooled_rate_decoder_leaves_other_layouts_alone() -> None:
+    for model in (segmenter(conv_filters=(4,), lstm_units=4, upsampling="learned"),
+                  segmenter(conv_filters=None, lstm_units=4),
+                  segmenter(conv_filters=(4,), lstm_units=4, decoder_filters=None),
+                  boundary_classifier(length=50, units=4)):
+        assert pooled_rate_decoder(model) is model
 
 
 def test_segmenter_masks_unlabelled_samples() -> None:

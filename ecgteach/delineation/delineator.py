@@ -33,6 +33,7 @@ from ecgteach.delineation.decode import probabilities_to_waves
 from ecgteach.delineation.segmenter import MODEL_FS, load_segmenter
 from ecgteach.ecg.signal import check_fs, check_signal, resample_signal, standardise
 from ecgteach.ecg.waves import scale_waves
+from ecgteach.nn.models import pooled_rate_decoder
 from ecgteach.nn.predict import predict_probabilities
 
 Waves = dict[str, np.ndarray]
@@ -106,7 +107,7 @@ class Delineator:
                 for start in range(0, x.size, self.chunk):
                     rows.append(standardise(edge[start : start + self.chunk + 2 * self.context]))
             pieces.append((first, len(rows) - first))
-        out = predict_probabilities(self.model, rows, batch_size=self.batch_size)
+        out = predict_probabilities(self._inference_model(), rows, batch_size=self.batch_size)
         result = []
         for x, (first, count) in zip(leads, pieces, strict=True):
             if x.size <= self.chunk:
@@ -116,6 +117,13 @@ class Delineator:
                           out[first : first + count]]
                 result.append(np.concatenate(centre)[: x.size])
         return result
+
+    def _inference_model(self) -> Any:
+        """The model as it runs here: the same function, its decoder partly at the pooled
+        rate (:func:`ecgteach.nn.models.pooled_rate_decoder`), built once."""
+        if getattr(self, "_inference", (None,))[0] is not self.model:
+            self._inference = (self.model, pooled_rate_decoder(self.model))
+        return self._inference[1]
 
     # ------------------------------------------------------------------------- waves
 

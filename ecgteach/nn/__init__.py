@@ -36,6 +36,7 @@ from ecgteach.nn.models import (
     learner_conv_lstm,
     learner_lstm,
     make_optimizer,
+    pooled_rate_decoder,
     readout_model,
     segmenter,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "make_optimizer",
     "model_cache_dir",
     "predict_fn",
+    "pooled_rate_decoder",
     "predict_probabilities",
     "segmenter",
     "set_seed",
