@@ -58,13 +58,6 @@ P_RHYTHM_SHARE = 0.5
 P_RHYTHM_REACH = 4
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and stop (exclusive) of each run of True."""
-    padded = np.concatenate([[False], mask, [False]])
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return edges[0::2], edges[1::2]
-
-
 def labels_to_waves(
     labels: np.ndarray,
     signal: np.ndarray | None = None,
@@ -102,17 +95,25 @@ def labels_to_waves(
     minimum = {**MIN_DURATION_MS, **(min_duration_ms or {})}
     gap = int(round(merge_gap_ms * fs / 1000))
     n = labels.size
-    out = {}
+    if n == 0:
+        return {kind: np.zeros((0, 3), dtype=np.int64) for kind in WAVE_KINDS}
+    changes = np.flatnonzero(labels[1:] != labels[:-1]) + 1   # every run of every class
+    run_starts, run_stops = np.r_[0, changes], np.r_[changes, n]
+    run_class = labels[run_starts]
+    runs = []
     for class_id, kind in enumerate(WAVE_KINDS, start=1):
-        starts, stops = _runs(labels == class_id)
+        starts, stops = run_starts[run_class == class_id], run_stops[run_class == class_id]
         if starts.size > 1 and gap > 0:  # merge runs split by a short gap
             keep = np.concatenate([[True], starts[1:] - stops[:-1] > gap])
             starts, stops = starts[keep], np.concatenate([stops[:-1][keep[1:]], stops[-1:]])
         long_enough = (stops - starts) * 1000.0 / fs >= minimum[kind]
-        starts, stops = starts[long_enough], stops[long_enough]
-        out[kind] = np.stack([np.where(starts > 0, starts, MISSING), _peaks(signal, starts, stops),
-                              np.where(stops < n, stops - 1, MISSING)], axis=1).astype(np.int64)
-    return out
+        runs.append((starts[long_enough], stops[long_enough]))
+    all_starts = np.concatenate([starts for starts, _ in runs])
+    peaks = np.split(_peaks(signal, all_starts, np.concatenate([stops for _, stops in runs])),
+                     np.cumsum([starts.size for starts, _ in runs])[:-1])
+    return {kind: np.stack([np.where(starts > 0, starts, MISSING), peak,
+                            np.where(stops < n, stops - 1, MISSING)], axis=1).astype(np.int64)
+            for kind, (starts, stops), peak in zip(WAVE_KINDS, runs, peaks, strict=True)}
 
 
 def expected_boundaries(
@@ -135,7 +136,7 @@ def expected_boundaries(
     >>> argmax["QRS"], expected_boundaries(argmax, p, fs=250)["QRS"]
     (array([[10, 14, 19]]), array([[10.8, 14. , 18. ]]))
     """
-    probabilities = np.asarray(probabilities, dtype=np.float64)
+    probabilities = np.asarray(probabilities)
     if probabilities.ndim != 2 or probabilities.shape[1] != len(WAVE_KINDS) + 1:
         raise ValueError(f"probabilities must be (n_samples, {len(WAVE_KINDS) + 1}) "
                          f"(background, P, QRS, T), got shape {probabilities.shape}")
@@ -148,7 +149,8 @@ def expected_boundaries(
             out[kind] = rows.astype(np.float64)
             continue
         onset, peak, offset = rows.T
-        cumulative = np.concatenate([[0.0], np.cumsum(probabilities[:, class_id])])
+        cumulative = np.concatenate([[0.0], np.cumsum(probabilities[:, class_id],
+                                                      dtype=np.float64)])
         # sum from reach_ms before the argmax onset (or the middle of the gap to the
         # previous wave) up to the peak, and from the peak to reach_ms after the offset
         previous_offset = np.concatenate([[MISSING], offset[:-1]])
