@@ -29,6 +29,7 @@ from IPython.display import display
 
 import ecgteach
 from ecgteach.delineation import CLASS_RECIPE, DEFAULT_RECIPE, P_RHYTHM_REACH, P_RHYTHM_SHARE
+from ecgteach.nn import pooled_rate_decoder
 from ecgteach.ui import (
     ComparisonBoard,
     SegmentationViewer,
@@ -100,6 +101,25 @@ show(loss_figure(info.history, title="the shipped segmenter: loss per epoch (rec
 
 # %%
 model.summary()
+
+# %% [markdown]
+# **Why it runs in milliseconds.** `UpSampling1D` repeats each LSTM state as many
+# times as the pooling factor, and the `decoder` convolution then reads the repeats.
+# A convolution over repeated samples is a convolution over the *pooled* sequence with
+# one kernel per phase (which of the repeated samples the output sits on), each the sum
+# of the taps that land on the same state. `ecgteach.nn.pooled_rate_decoder` rewrites
+# the trained model that way, with no training: the LSTM half of the decoder then runs
+# on the short sequence. The delineator runs that form. Check that it is the same
+# function, on a test patient's lead ii:
+
+# %%
+patient = ecgteach.load_ludb_record(test_ids[0], leads=["ii"])
+lead_ii = ecgteach.standardise(ecgteach.resample_signal(patient.lead("ii"), patient.fs, 250))
+lead_ii = lead_ii[None, :, None].astype("float32")   # (batch, samples, channels)
+rewritten = pooled_rate_decoder(model)
+difference = float(np.abs(np.asarray(rewritten(lead_ii)) - np.asarray(model(lead_ii))).max())
+print(f"largest difference between the two forms' probabilities: {difference:.1e}")
+ecgteach.claim(difference < 1e-4, "the rewritten model gives the same probabilities")
 
 # %% [markdown]
 # ## 3. From masks to waves
