@@ -222,7 +222,7 @@ def test_the_pooled_rate_decoder_changes_no_wave_of_the_shipped_segmenter(monkey
     saved gives."""
     model = ecgteach.load_segmenter()
     fast = ecgteach.nn.pooled_rate_decoder(model)
-    assert fast is not model and "upsample_conv" in [layer.name for layer in fast.layers]
+    assert fast is not model and "pooled_rate_decoder" in [layer.name for layer in fast.layers]
     records = ecgteach.load_ludb([1, 8, 104, 173, 200])
     as_run = Delineator(model)
     assert as_run._inference_model() is not model

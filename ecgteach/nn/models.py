@@ -48,6 +48,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -607,7 +608,7 @@ def segmenter(
     if dropout:
         h = keras.layers.Dropout(dropout, name="dropout")(h)
     if upsampling == "learned" and pool > 1 and filters and decoder_filters:
-        h = _pooled_rate_decoder(h, skip, decoder_filters, pool, 3,
+        h = _learned_upsampling(h, skip, decoder_filters, pool, 3,
                                  decoder_kernel_size or kernel_size)
     else:
         if pool > 1:
@@ -629,7 +630,7 @@ def segmenter(
     return model
 
 
-def _pooled_rate_decoder(states: Any, skip: Any, filters: int, pool: int, steps: int,
+def _learned_upsampling(states: Any, skip: Any, filters: int, pool: int, steps: int,
                          skip_kernel_size: int) -> Any:
     """Each pooled step writes its own ``pool`` samples (a sub-pixel convolution over
     ``steps`` steps: ``filters`` features per sample), added to a Conv1D of the skip
@@ -652,9 +653,10 @@ def pooled_rate_decoder(model: Any) -> Any:
     (which of the ``pool_size`` samples of a step the output sits on): each phase's
     kernel sums the taps that land on the same step. So the same function runs
     with that part of the decoder's multiply-adds at the pooled rate, about a
-    third fewer in all for the default segmenter. Exact up to float rounding; the
-    weights are shared with ``model``, nothing is trained. A model of another
-    layout comes back unchanged.
+    third fewer in all for the default segmenter. Exact up to float rounding. The
+    phase kernels are summed from the decoder's own weights at every call, so the
+    two models share every weight: training one trains the other. A model of
+    another layout comes back unchanged.
 
     >>> import numpy as np
     >>> model = segmenter(conv_filters=(4, 4), pool_size=5, lstm_units=4, decoder_filters=3,
@@ -663,8 +665,8 @@ def pooled_rate_decoder(model: Any) -> Any:
     >>> x = np.random.default_rng(0).normal(size=(2, 500, 1)).astype("float32")
     >>> bool(np.abs(np.asarray(fast(x)) - np.asarray(model(x))).max() < 1e-5)
     True
-    >>> pooled_rate_decoder(fast) is fast          # already in that form
-    True
+    >>> count_params(fast) == count_params(model), pooled_rate_decoder(fast) is fast
+    (True, True)
     """
     names = {layer.name for layer in getattr(model, "layers", ())}
     if not {"upsample", "skip", "decoder", "segments"} <= names:
@@ -675,31 +677,55 @@ def pooled_rate_decoder(model: Any) -> Any:
     decoder = model.get_layer("decoder")
     if not (isinstance(upsample, keras.layers.UpSampling1D)
             and isinstance(joined, keras.layers.Concatenate)
+            and joined.input[0] is upsample.output
             and isinstance(decoder, keras.layers.Conv1D)
             and decoder.padding == "same" and decoder.kernel_size[0] % 2 == 1
             and tuple(decoder.strides) == (1,) and tuple(decoder.dilation_rate) == (1,)
-            and decoder.activation is keras.activations.relu):
+            and decoder.use_bias and decoder.activation is keras.activations.relu):
         return model
     states, skip = upsample.input, joined.input[1]
-    if joined.input[0] is not upsample.output:
-        return model
-    pool, n_states = int(upsample.size), int(states.shape[-1])
-    kernel, bias = (np.asarray(w) for w in decoder.get_weights())
-    taps, _, filters = kernel.shape
-    reach = taps // 2                      # taps -reach..reach around each sample
-    side = -(-reach // pool)               # pooled steps on each side that a tap can reach
-    phases = np.zeros((2 * side + 1, n_states, filters * pool), dtype=kernel.dtype)
-    for phase in range(pool):
-        for tap in range(-reach, reach + 1):
-            step = (phase + tap) // pool   # the pooled step the tap's sample comes from
-            phases[step + side, :, phase * filters:(phase + 1) * filters] += \
-                kernel[tap + reach, :n_states]
-    out = _pooled_rate_decoder(states, skip, filters, pool, 2 * side + 1, taps)
-    out = model.get_layer("segments")(out)
-    fast = keras.Model(model.input, out, name=model.name)
-    fast.get_layer("upsample_conv").set_weights([phases, np.zeros(filters * pool, kernel.dtype)])
-    fast.get_layer("skip_conv").set_weights([kernel[:, n_states:], bias])
-    return fast
+    out = _pooled_rate_conv_class()(decoder, int(upsample.size), int(states.shape[-1]),
+                                    name="pooled_rate_decoder")([states, skip])
+    return keras.Model(model.input, model.get_layer("segments")(out), name=model.name)
+
+
+@functools.cache
+def _pooled_rate_conv_class() -> type:
+    """The Keras layer behind :func:`pooled_rate_decoder` (defined on first use: TF loads late)."""
+    import keras
+    from keras import ops
+
+    class PooledRateConv(keras.layers.Layer):
+        """``decoder``'s Conv1D + ReLU over ``[repeat(states, pool), skip]``, from its weights."""
+
+        def __init__(self, decoder: Any, pool: int, n_states: int, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.decoder, self.pool, self.n_states = decoder, pool, n_states
+            taps = decoder.kernel_size[0]
+            reach = taps // 2                   # taps -reach..reach around each sample
+            self.side = -(-reach // pool)       # pooled steps on each side a tap can reach
+            # tap k of phase p reads the state of pooled step (p + k - reach) // pool
+            lands = np.zeros((pool, taps, 2 * self.side + 1), dtype="float32")
+            for phase in range(pool):
+                for tap in range(taps):
+                    lands[phase, tap, (phase + tap - reach) // pool + self.side] = 1.0
+            self.lands = lands
+
+        def call(self, inputs: Any) -> Any:
+            states, skip = inputs
+            kernel, filters = self.decoder.kernel, self.decoder.filters
+            phases = ops.einsum("pks,kcf->scpf", ops.convert_to_tensor(self.lands),
+                                kernel[:, : self.n_states])
+            phases = ops.reshape(phases, (2 * self.side + 1, self.n_states, self.pool * filters))
+            upsampled = ops.conv(states, phases, padding="same")   # (batch, steps, pool * F)
+            upsampled = ops.reshape(upsampled, (ops.shape(upsampled)[0], -1, filters))
+            out = upsampled + ops.conv(skip, kernel[:, self.n_states :], padding="same")
+            return ops.relu(out + self.decoder.bias)
+
+        def compute_output_shape(self, input_shapes: Any) -> tuple:
+            return (*input_shapes[1][:2], self.decoder.filters)
+
+    return PooledRateConv
 
 
 def count_params(model: Any, trainable_only: bool = False) -> int:
