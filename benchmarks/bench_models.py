@@ -356,54 +356,75 @@ def reference_agreement(records: Sequence[int]) -> str:
 # ------------------------------------------------------------------ inference time
 
 
-def median_ms(fn: Callable[[np.ndarray, float], Any], inputs: Sequence[tuple[np.ndarray, float]],
-              n: int, warmup: int = 3) -> tuple[float, int]:
+def _times(fn: Callable[[np.ndarray, float], Any], inputs: Sequence[tuple[np.ndarray, float]],
+           calls: Sequence[int], warmup: int) -> list[float]:
     for i in range(warmup):
         fn(*inputs[i % len(inputs)])
     times = []
-    for i in range(n):
+    for i in calls:
         signal, fs = inputs[i % len(inputs)]
         started = time.perf_counter()
         fn(signal, fs)
         times.append(time.perf_counter() - started)
-    return float(np.median(times)) * 1000, n
+    return times
+
+
+#: Rounds in which the methods take turns (each a share of its calls, after a warm-up call).
+ROUNDS = 4
+
+
+def in_rounds(jobs: Sequence[tuple[Callable, Sequence[tuple[np.ndarray, float]], int, int]]
+              ) -> list[float]:
+    """Median ms of each ``(fn, inputs, n, warmup)``, the jobs taking turns in :data:`ROUNDS`
+    rounds, so a machine whose speed drifts (a shared virtual machine) slows each alike."""
+    times: list[list[float]] = [[] for _ in jobs]
+    for round_ in range(ROUNDS):
+        for job, (fn, inputs, n, warmup) in enumerate(jobs):
+            calls = range(n)[round_::ROUNDS]
+            if calls:
+                times[job] += _times(fn, inputs, calls, warmup if round_ == 0 else 1)
+    return [float(np.median(t)) * 1000 for t in times]
 
 
 def inference(fast: bool, with_neurokit: bool) -> str:
-    n10 = 5 if fast else 60  # three passes over the 20 records
+    n10 = 8 if fast else 80  # four passes over the 20 records
     tens = [(r.lead("ii"), r.fs) for r in ecgteach.load_ludb(sorted(ecgteach.TEST_RECORDS)[:20],
                                                               leads=["ii"])]
     qtdb = ecgteach.load_qtdb("sel100")
     long_lead = qtdb.leads[0]
     long_input = [(qtdb.lead(long_lead), qtdb.fs)]
-    rows = []
+    twelve = [(r.signal, r.fs) for r in ecgteach.load_ludb(sorted(ecgteach.TEST_RECORDS)[:10])]
     methods: list[tuple[str, Callable, int]] = []
     if DEFAULT_SEGMENTER.is_file():
-        methods.append(("`delineate` (default segmenter)", ecgteach.delineate, 3 if fast else 20))
+        methods.append(("`delineate` (default segmenter)", ecgteach.delineate, 4 if fast else 20))
     if with_neurokit:
         try:
             import neurokit2  # noqa: F401
             methods.append(("NeuroKit2 dwt (clean + peaks + delineate)",
-                            lambda x, fs: neurokit_waves(x, fs, "dwt"), 2 if fast else 5))
+                            lambda x, fs: neurokit_waves(x, fs, "dwt"), 4 if fast else 8))
         except ImportError:
             pass
-    twelve = [(r.signal, r.fs) for r in ecgteach.load_ludb(sorted(ecgteach.TEST_RECORDS)[:10])]
-    medians, fused_row = [], None
-    for label, fn, n_long in methods:
-        log(f"timing {label} ...")
-        ms10, k10 = median_ms(fn, tens, n10)
-        ms_long, k_long = median_ms(fn, long_input, n_long, warmup=1)
+    log("timing " + " and ".join(label for label, _, _ in methods) + " in turn ...")
+    counts = []
+    jobs: list[tuple[Callable, Sequence[tuple[np.ndarray, float]], int, int]] = []
+    for _, fn, n_long in methods:
         many = fn is ecgteach.delineate
         all12 = (lambda x, fs: ecgteach.delineate(x, fs, fuse=False)) if many else (
             lambda x, fs, one=fn: [one(x[:, k], fs) for k in range(x.shape[1])])
-        ms12, k12 = median_ms(all12, twelve, 20 if many else 3, warmup=2 if many else 1)
-        medians.append((ms10, ms_long, ms12))
-        rows.append([label, f"{fmt(ms10)} (n={k10})", f"{fmt(ms_long, 0)} (n={k_long})",
-                     f"{fmt(ms12)} (n={k12})"])
-        if many:
-            ms_fused, k_fused = median_ms(ecgteach.delineate, twelve, 20, warmup=2)
-            fused_row = ["`delineate`, 12 leads fused into one set", "–", "–",
-                         f"{fmt(ms_fused)} (n={k_fused})"]
+        n12 = 20 if many else 4
+        counts.append((n10, n_long, n12))
+        jobs += [(fn, tens, n10, 3), (fn, long_input, n_long, 1), (all12, twelve, n12, 2)]
+    fused = bool(methods) and methods[0][1] is ecgteach.delineate
+    if fused:
+        jobs.append((ecgteach.delineate, twelve, 20, 2))
+    measured = in_rounds(jobs)
+    medians = [tuple(measured[3 * k : 3 * k + 3]) for k in range(len(methods))]
+    rows = [[label, f"{fmt(ms10)} (n={k10})", f"{fmt(ms_long, 0)} (n={k_long})",
+             f"{fmt(ms12)} (n={k12})"]
+            for (label, _, _), (ms10, ms_long, ms12), (k10, k_long, k12)
+            in zip(methods, medians, counts, strict=True)]
+    fused_row = None if not fused else [
+        "`delineate`, 12 leads fused into one set", "–", "–", f"{fmt(measured[-1])} (n=20)"]
     if not rows:
         return "### Inference time\n\nNothing to time (no segmenter, no NeuroKit2)."
     if fused_row is not None:
@@ -412,10 +433,12 @@ def inference(fast: bool, with_neurokit: bool) -> str:
               f"15 min QTDB sel100 {long_lead}, {qtdb.fs:g} Hz: median ms",
               "10 s LUDB record, 12 leads: median ms"]
     intro = ("Timed first in the run, before any model trains, in the same process for both "
-             "methods. One call per lead or record, after warm-up calls (compilation "
-             "excluded); median of n calls (10 s: test records 161-180 in turn; 12 leads: "
-             "test records 161-170, `delineate(signal, fs, fuse=False)`, all leads in one "
-             "batch; NeuroKit2 takes them one by one).")
+             f"methods, which take turns in {ROUNDS} rounds (each a share of its calls, after a "
+             "warm-up call), so a machine whose speed drifts slows both alike. One call per "
+             "lead or record, after warm-up calls (compilation excluded); median of n calls "
+             "(10 s: test records 161-180 in turn; 12 leads: test records 161-170, "
+             "`delineate(signal, fs, fuse=False)`, all leads in one batch; NeuroKit2 takes "
+             "them one by one).")
     parts = ["### Inference time", intro, table(header, rows)]
     if len(medians) == 2:
         (seg10, seg_long, seg12), (nk10, nk_long, nk12) = medians
