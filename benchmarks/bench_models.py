@@ -374,16 +374,18 @@ ROUNDS = 4
 
 
 def in_rounds(jobs: Sequence[tuple[Callable, Sequence[tuple[np.ndarray, float]], int, int]]
-              ) -> list[float]:
+              ) -> tuple[list[float], list[list[float]]]:
     """Median ms of each ``(fn, inputs, n, warmup)``, the jobs taking turns in :data:`ROUNDS`
-    rounds, so a machine whose speed drifts (a shared virtual machine) slows each alike."""
-    times: list[list[float]] = [[] for _ in jobs]
+    rounds, so a machine whose speed drifts (a shared virtual machine) slows each alike;
+    and each job's median per round."""
+    times: list[list[list[float]]] = [[] for _ in jobs]
     for round_ in range(ROUNDS):
         for job, (fn, inputs, n, warmup) in enumerate(jobs):
             calls = range(n)[round_::ROUNDS]
             if calls:
-                times[job] += _times(fn, inputs, calls, warmup if round_ == 0 else 1)
-    return [float(np.median(t)) * 1000 for t in times]
+                times[job].append(_times(fn, inputs, calls, warmup if round_ == 0 else 1))
+    return ([float(np.median(np.concatenate(t))) * 1000 for t in times],
+            [[float(np.median(r)) * 1000 for r in t] for t in times])
 
 
 def inference(fast: bool, with_neurokit: bool) -> str:
@@ -417,7 +419,7 @@ def inference(fast: bool, with_neurokit: bool) -> str:
     fused = bool(methods) and methods[0][1] is ecgteach.delineate
     if fused:
         jobs.append((ecgteach.delineate, twelve, 20, 2))
-    measured = in_rounds(jobs)
+    measured, per_round = in_rounds(jobs)
     medians = [tuple(measured[3 * k : 3 * k + 3]) for k in range(len(methods))]
     rows = [[label, f"{fmt(ms10)} (n={k10})", f"{fmt(ms_long, 0)} (n={k_long})",
              f"{fmt(ms12)} (n={k12})"]
@@ -442,11 +444,19 @@ def inference(fast: bool, with_neurokit: bool) -> str:
     parts = ["### Inference time", intro, table(header, rows)]
     if len(medians) == 2:
         (seg10, seg_long, seg12), (nk10, nk_long, nk12) = medians
-        parts.append(f"`delineate` is {nk10 / seg10:.1f}× faster than NeuroKit2 on a 10 s "
-                     f"record, {nk_long / seg_long:.1f}× on the 15 min record and "
+        # each round compares the two under the same conditions; the medians pooled over
+        # rounds mix conditions when the machine drifts, so the ratio is taken per round
+        rounds = [nk / seg for seg, nk in zip(per_round[0], per_round[3], strict=True)]
+        ratio = float(np.median(rounds))
+        parts.append(f"`delineate` is {ratio:.1f}× faster than NeuroKit2 on a 10 s record "
+                     f"(the median of the {len(rounds)} rounds' ratios, "
+                     f"{min(rounds):.1f}-{max(rounds):.1f}×; {nk10 / seg10:.1f}× from the "
+                     f"medians above), {nk_long / seg_long:.1f}× on the 15 min record and "
                      f"{nk12 / seg12:.1f}× on 12 leads, in this run.")
+        fifteen = sum(r >= 15 for r in rounds)
         targets = [("10 s lead ≤ 5 ms", seg10 <= 5), ("15 min record ≤ 0.4 s", seg_long <= 400),
-                   ("≥ 15× NeuroKit2 on a 10 s lead", nk10 / seg10 >= 15),
+                   (f"≥ 15× NeuroKit2 on a 10 s lead ({fifteen} of {len(rounds)} rounds)",
+                    ratio >= 15),
                    ("12 leads ≤ 20 ms", seg12 <= 20)]
         parts.append("Targets: " + "; ".join(f"{name}: {'met' if met else 'NOT met'}"
                                              for name, met in targets) + ".")
