@@ -28,7 +28,13 @@ import numpy as np
 from IPython.display import display
 
 import ecgteach
-from ecgteach.delineation import CLASS_RECIPE, DEFAULT_RECIPE, P_RHYTHM_REACH, P_RHYTHM_SHARE
+from ecgteach.delineation import (
+    CLASS_RECIPE,
+    DEFAULT_RECIPE,
+    MODEL_FS,
+    P_RHYTHM_REACH,
+    P_RHYTHM_SHARE,
+)
 from ecgteach.nn import pooled_rate_decoder
 from ecgteach.ui import (
     ComparisonBoard,
@@ -114,7 +120,7 @@ model.summary()
 
 # %%
 patient = ecgteach.load_ludb_record(test_ids[0], leads=["ii"])
-lead_ii = ecgteach.standardise(ecgteach.resample_signal(patient.lead("ii"), patient.fs, 250))
+lead_ii = ecgteach.standardise(ecgteach.resample_signal(patient.lead("ii"), patient.fs, MODEL_FS))
 lead_ii = lead_ii[None, :, None].astype("float32")   # (batch, samples, channels)
 rewritten = pooled_rate_decoder(model)
 difference = float(np.abs(np.asarray(rewritten(lead_ii)) - np.asarray(model(lead_ii))).max())

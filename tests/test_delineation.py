@@ -225,9 +225,9 @@ def test_the_pooled_rate_decoder_changes_no_wave_of_the_shipped_segmenter(monkey
     assert fast is not model and "pooled_rate_decoder" in [layer.name for layer in fast.layers]
     records = ecgteach.load_ludb([1, 8, 104, 173, 200])
     as_run = Delineator(model)
-    assert as_run._inference_model() is not model
+    assert as_run._inference_model is not model
     as_saved = Delineator(model)
-    monkeypatch.setattr(as_saved, "_inference_model", lambda: model)
+    monkeypatch.setattr(as_saved, "_inference_model", model)
     for record in records:
         leads = [record.signal[:, k] for k in range(record.signal.shape[1])]
         run = as_run.waves_and_probabilities_many(leads, record.fs)

@@ -102,7 +102,8 @@ def labels_to_waves(
     run_class = labels[run_starts]
     runs = []
     for class_id, kind in enumerate(WAVE_KINDS, start=1):
-        starts, stops = run_starts[run_class == class_id], run_stops[run_class == class_id]
+        of_class = run_class == class_id
+        starts, stops = run_starts[of_class], run_stops[of_class]
         if starts.size > 1 and gap > 0:  # merge runs split by a short gap
             keep = np.concatenate([[True], starts[1:] - stops[:-1] > gap])
             starts, stops = starts[keep], np.concatenate([stops[:-1][keep[1:]], stops[-1:]])

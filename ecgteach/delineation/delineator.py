@@ -76,6 +76,8 @@ class Delineator:
         self.context = int(round(context_s * MODEL_FS))
         self.batch_size = int(batch_size)
         self.multiple = int(MODEL_FS)  # pad to whole seconds (a multiple of any pooling)
+        # what runs: the same function, its decoder partly at the pooled rate
+        self._inference_model = pooled_rate_decoder(self.model)
 
     # ----------------------------------------------------------------- probabilities
 
@@ -107,7 +109,7 @@ class Delineator:
                 for start in range(0, x.size, self.chunk):
                     rows.append(standardise(edge[start : start + self.chunk + 2 * self.context]))
             pieces.append((first, len(rows) - first))
-        out = predict_probabilities(self._inference_model(), rows, batch_size=self.batch_size)
+        out = predict_probabilities(self._inference_model, rows, batch_size=self.batch_size)
         result = []
         for x, (first, count) in zip(leads, pieces, strict=True):
             if x.size <= self.chunk:
@@ -117,13 +119,6 @@ class Delineator:
                           out[first : first + count]]
                 result.append(np.concatenate(centre)[: x.size])
         return result
-
-    def _inference_model(self) -> Any:
-        """The model as it runs here: the same function, its decoder partly at the pooled
-        rate (:func:`ecgteach.nn.models.pooled_rate_decoder`), built once."""
-        if getattr(self, "_inference", (None,))[0] is not self.model:
-            self._inference = (self.model, pooled_rate_decoder(self.model))
-        return self._inference[1]
 
     # ------------------------------------------------------------------------- waves
 
