@@ -8,6 +8,7 @@ import pytest
 import ecgteach
 from ecgteach.delineation import (
     MODEL_FS,
+    RELATIVE_KINDS,
     Delineator,
     delineate,
     expected_boundaries,
@@ -83,6 +84,42 @@ def test_expected_boundaries_equal_the_argmax_edges_on_certain_probabilities():
     argmax = labels_to_waves(labels, record.lead("ii"), MODEL_FS)
     for kind in argmax:
         np.testing.assert_array_equal(expected[kind], argmax[kind])
+
+
+def test_p_waves_are_read_relative_to_their_own_certainty():
+    """Doubt about *what* a wave is must not move *where* it ends (RELATIVE_KINDS)."""
+    probs = np.zeros((80, 4))
+    probs[:, 0] = 1.0
+    probs[20:40] = [0.4, 0.6, 0, 0]                 # a P wave the model is 60 % sure of
+    probs[40] = [0.7, 0.3, 0, 0]                    # then half way out
+    probs[50:70] = [0.4, 0, 0, 0.6]                 # a T wave as unsure: T keeps the plain sum
+    waves = labels_to_waves(probs.argmax(axis=-1), fs=250)
+    plain = expected_boundaries(waves, probs, fs=250, relative=())
+    relative = expected_boundaries(waves, probs, fs=250)
+    assert RELATIVE_KINDS == ("P",)
+    np.testing.assert_allclose(relative["P"], [[20, 29, 39.5]])       # the argmax extent + 1/2
+    np.testing.assert_allclose(plain["P"], [[23.6, 29, 35.3]])        # 40 % shorter
+    np.testing.assert_allclose(relative["T"], plain["T"])
+    # a certain wave is read the same either way
+    certain = _one_hot(probs.argmax(axis=-1))
+    for kind in ("P", "QRS", "T"):
+        np.testing.assert_allclose(expected_boundaries(waves, certain, 250)[kind],
+                                   expected_boundaries(waves, certain, 250, relative=())[kind])
+
+
+def test_relative_p_boundaries_beat_the_plain_sum_on_the_validation_patients():
+    """Why P is read relative: a lower P onset SD on the validation patients (never the test)."""
+    model = ecgteach.load_segmenter()
+    validation = ecgteach.load_ludb(ecgteach.split_patients(seed=0)["val"])
+
+    for leads in ("ii", "all"):
+        scores = {name: ecgteach.score_delineator(delineator, validation, leads).pooled.scores()
+                  for name, delineator in (("relative", ecgteach.Delineator(model)),
+                                           ("plain", ecgteach.Delineator(model, relative=())))}
+        assert scores["relative"]["P onset"].sd_ms < scores["plain"]["P onset"].sd_ms, leads
+        assert scores["relative"]["P offset"].sd_ms <= scores["plain"]["P offset"].sd_ms + 0.1
+        # the same waves, moved a little: as many found within 150 ms (give or take one)
+        assert abs(scores["relative"]["P onset"].tp - scores["plain"]["P onset"].tp) <= 1
 
 
 def test_expected_boundaries_bad_input():

@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from ecgteach.delineation.decode import probabilities_to_waves
+from ecgteach.delineation.decode import RELATIVE_KINDS, probabilities_to_waves
 from ecgteach.delineation.segmenter import MODEL_FS, load_segmenter
 from ecgteach.ecg.signal import check_fs, check_signal, resample_signal, standardise
-from ecgteach.ecg.waves import scale_waves
+from ecgteach.ecg.waves import WAVE_KINDS, scale_waves
 from ecgteach.nn.models import pooled_rate_decoder
 from ecgteach.nn.predict import predict_probabilities
 
@@ -48,6 +48,9 @@ class Delineator:
     ``context_s`` of signal on each side, z-scored per chunk. Lengths are padded
     to whole seconds so the compiled function is reused across records.
     ``expected=False`` keeps the argmax edges instead of the expected boundaries;
+    ``relative`` names the wave kinds whose expected boundaries are read relative to
+    the wave's own certainty (default P: :data:`~ecgteach.delineation.decode.RELATIVE_KINDS`;
+    ``()`` reads every kind as a plain sum of probability);
     ``rhythm=False`` keeps every P wave, also where atrial activity is not organised
     (:func:`~ecgteach.delineation.decode.organised_p_waves`).
 
@@ -67,9 +70,11 @@ class Delineator:
         batch_size: int = 32,
         expected: bool = True,
         rhythm: bool = True,
+        relative: Sequence[str] = RELATIVE_KINDS,
     ) -> None:
         self.expected = bool(expected)
         self.rhythm = bool(rhythm)
+        self.relative = _check_kinds(relative)
         self.model = load_segmenter(model) if model is None or isinstance(model, (str, Path)) \
             else model
         self.chunk = int(round(chunk_s * MODEL_FS))
@@ -132,7 +137,7 @@ class Delineator:
         for signal, x, probabilities in zip(signals, leads, self._probabilities(leads),
                                             strict=True):
             waves = probabilities_to_waves(probabilities, x, MODEL_FS, expected=self.expected,
-                                           rhythm=self.rhythm)
+                                           rhythm=self.rhythm, relative=self.relative)
             out.append((_at_input_rate(waves, fs, np.asarray(signal).shape[0]), probabilities))
         return out
 
@@ -162,7 +167,7 @@ class Delineator:
         fused = np.mean(self._probabilities(at_model), axis=0)
         magnitude = np.sqrt(np.mean([standardise(x) ** 2 for x in at_model], axis=0))
         waves = probabilities_to_waves(fused, magnitude, MODEL_FS, expected=self.expected,
-                                       rhythm=self.rhythm)
+                                       rhythm=self.rhythm, relative=self.relative)
         return _at_input_rate(waves, fs, leads[0].shape[0]), fused
 
     def fused(self, signals: Any, fs: float) -> Waves:
@@ -268,6 +273,22 @@ def _check_lead(signal: np.ndarray, fs: float) -> np.ndarray:
             f"({array.size / fs:.2f} s); give at least 1 s (a whole beat and its surroundings)"
         )
     return array
+
+
+def _check_kinds(kinds: Sequence[str]) -> tuple[str, ...]:
+    """Wave kinds given as a sequence of names, checked.
+
+    >>> _check_kinds(["P"]), _check_kinds(())
+    (('P',), ())
+    >>> _check_kinds("P")
+    Traceback (most recent call last):
+    ...
+    ValueError: relative must be a sequence of wave kinds such as ("P",), got 'P'
+    """
+    if isinstance(kinds, str) or any(kind not in WAVE_KINDS for kind in kinds):
+        raise ValueError(f"relative must be a sequence of wave kinds such as (\"P\",), "
+                         f"got {kinds!r}")
+    return tuple(kinds)
 
 
 def _pad_to(x: np.ndarray, multiple: int) -> np.ndarray:
