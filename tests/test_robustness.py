@@ -108,3 +108,20 @@ def test_label_agreement_on_real_records():
     assert summary["departing"] == ["170"]
     assert summary["model_vs_label_without_departing_ms"] == pytest.approx(4.0)
     assert summary["n_beats"] == sum(r.n_beats for r in rows)
+
+
+def test_label_spread_moves_with_a_shifted_lead_and_agrees_with_label_agreement():
+    from dataclasses import replace
+
+    from ecgteach.evaluation import label_agreement, label_spread_ms
+
+    record = ecgteach.load_ludb_record(170)
+    spread = label_spread_ms([record], "ii", "QRS offset")
+    [row] = label_agreement([record], lambda signal, fs: record.waves["ii"], "ii", "QRS offset")
+    assert spread.size == row.n_beats
+    assert spread.mean() == pytest.approx(row.label_vs_other_leads_ms)
+    qrs = record.waves["ii"]["QRS"]
+    shifted = replace(record, waves={**record.waves, "ii": {
+        **record.waves["ii"], "QRS": np.where(qrs >= 0, qrs + [0, 0, 5], -1)}})
+    np.testing.assert_allclose(label_spread_ms([shifted], "ii", "QRS offset"), spread + 10.0)
+    assert label_spread_ms([ecgteach.load_ludb_record(170, leads=["ii"])], "ii").size == 0

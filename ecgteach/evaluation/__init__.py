@@ -18,6 +18,7 @@ from ecgteach.evaluation.agreement import (
     LabelAgreement,
     agreement_summary,
     label_agreement,
+    label_spread_ms,
     other_leads_boundary,
 )
 from ecgteach.evaluation.collapse import COLLAPSED_BELOW, collapse_ratio, mse_against_mean_baseline
@@ -46,6 +47,7 @@ __all__ = [
     "collapse_ratio",
     "DelineationScorer",
     "label_agreement",
+    "label_spread_ms",
     "LabelAgreement",
     "match_boundaries",
     "mse_against_mean_baseline",
