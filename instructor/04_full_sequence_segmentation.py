@@ -136,6 +136,8 @@ ecgteach.claim(difference < 1e-4, "the rewritten model gives the same probabilit
 # *expected* position: the onset is the peak minus the expected number of QRS samples
 # before it (the sum of the QRS probability there), and likewise for the offset — the
 # mean of the model's belief rather than its median (`ecgteach.probabilities_to_waves`).
+# A P wave is summed relative to its own highest probability: a model only 60 % sure
+# that a small bump *is* a P wave should not, for that reason, make the bump shorter.
 # The header gives this lead's QRS errors.
 
 # %%
