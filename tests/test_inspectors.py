@@ -9,7 +9,7 @@ import pytest
 
 import ecgteach
 from ecgteach.beats import boundary_targets
-from ecgteach.delineation import Delineator
+from ecgteach.delineation import RELATIVE_KINDS, Delineator
 from ecgteach.ecg import resample_signal
 from ecgteach.ui import ProbabilityInspector, SegmentationViewer
 
@@ -51,6 +51,7 @@ class OracleDelineator(Delineator):
     def __init__(self, record):
         self.expected = True
         self.rhythm = True
+        self.relative = RELATIVE_KINDS
         self.record = ecgteach.resample_record(record, 250)
 
     def _probabilities(self, leads):
@@ -82,6 +83,7 @@ class CleanOnlyDelineator(Delineator):
     def __init__(self, records):
         self.expected = True
         self.rhythm = True
+        self.relative = RELATIVE_KINDS
         self.by_signal = {
             resample_signal(r.lead("ii"), r.fs, 250).tobytes(): ecgteach.resample_record(r, 250)
             for r in records
