@@ -128,6 +128,10 @@ def test_expected_boundaries_bad_input():
         expected_boundaries(waves, np.zeros((50, 3)))
     with pytest.raises(ValueError, match="2-D"):
         probabilities_to_waves(np.zeros(50))
+    with pytest.raises(ValueError, match=r"sequence of wave kinds such as \("):
+        expected_boundaries(waves, np.zeros((50, 4)), relative="P")   # a string, not ("P",)
+    with pytest.raises(ValueError, match="'U'"):
+        Delineator(relative=("P", "U"))
 
 
 def test_expected_boundaries_beat_argmax_edges_on_the_validation_patients():
@@ -196,6 +200,8 @@ def test_long_records_are_chunked_like_short_ones(tiny_delineator):
         (np.full(2500, np.nan), 250, ValueError, "NaN"),
         (np.zeros(2500), 0, ValueError, "positive"),
         (np.zeros(2500), -250, ValueError, "positive"),
+        (np.zeros(2500), 0.5, ValueError, "implausible for an ECG"),   # kHz given as Hz
+        (np.zeros(2500), 250_000, ValueError, "implausible for an ECG"),
         (np.zeros(100), 250, ValueError, "too short"),
         (np.zeros(0), 250, ValueError, "empty"),
     ],

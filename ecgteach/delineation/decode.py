@@ -49,6 +49,8 @@ does all of this with the shipped segmenter, at the record's rate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ecgteach.ecg.signal import check_fs
@@ -129,7 +131,7 @@ def labels_to_waves(
 
 def expected_boundaries(
     waves: dict[str, np.ndarray], probabilities: np.ndarray, fs: float = 250.0,
-    reach_ms: float = BOUNDARY_REACH_MS, relative: tuple[str, ...] = RELATIVE_KINDS,
+    reach_ms: float = BOUNDARY_REACH_MS, relative: Sequence[str] = RELATIVE_KINDS,
 ) -> dict[str, np.ndarray]:
     """Move each onset and offset of argmax waves to its expected position (float samples).
 
@@ -152,6 +154,7 @@ def expected_boundaries(
     >>> expected_boundaries(argmax, p, fs=250, relative=("QRS",))["QRS"]   # read relative to 0.8
     array([[10., 14., 19.]])
     """
+    relative = check_relative(relative)
     probabilities = np.asarray(probabilities)
     if probabilities.ndim != 2 or probabilities.shape[1] != len(WAVE_KINDS) + 1:
         raise ValueError(f"probabilities must be (n_samples, {len(WAVE_KINDS) + 1}) "
@@ -230,7 +233,7 @@ def organised_p_waves(
 
 def probabilities_to_waves(
     probabilities: np.ndarray, signal: np.ndarray | None = None, fs: float = 250.0,
-    expected: bool = True, rhythm: bool = True, relative: tuple[str, ...] = RELATIVE_KINDS,
+    expected: bool = True, rhythm: bool = True, relative: Sequence[str] = RELATIVE_KINDS,
 ) -> dict[str, np.ndarray]:
     """Per-sample class probabilities ``(n, 4)`` -> waves, boundaries at their expected position.
 
@@ -258,6 +261,22 @@ def probabilities_to_waves(
     waves = labels_to_waves(probabilities.argmax(axis=-1), signal, fs)
     waves = expected_boundaries(waves, probabilities, fs, relative=relative) if expected else waves
     return organised_p_waves(waves) if rhythm else waves
+
+
+def check_relative(kinds: Sequence[str]) -> tuple[str, ...]:
+    """The wave kinds to read relative to their own certainty, checked (a tuple).
+
+    >>> check_relative(["P"]), check_relative(())
+    (('P',), ())
+    >>> check_relative("P")
+    Traceback (most recent call last):
+    ...
+    ValueError: relative must be a sequence of wave kinds such as ("P",), got 'P'
+    """
+    if isinstance(kinds, str) or any(kind not in WAVE_KINDS for kind in kinds):
+        raise ValueError(f"relative must be a sequence of wave kinds such as (\"P\",), "
+                         f"got {kinds!r}")
+    return tuple(kinds)
 
 
 def _window_max(values: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:

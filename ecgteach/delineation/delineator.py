@@ -29,10 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from ecgteach.delineation.decode import RELATIVE_KINDS, probabilities_to_waves
+from ecgteach.delineation.decode import RELATIVE_KINDS, check_relative, probabilities_to_waves
 from ecgteach.delineation.segmenter import MODEL_FS, load_segmenter
+from ecgteach.ecg.recordings import FS_RANGE
 from ecgteach.ecg.signal import check_fs, check_signal, resample_signal, standardise
-from ecgteach.ecg.waves import WAVE_KINDS, scale_waves
+from ecgteach.ecg.waves import scale_waves
 from ecgteach.nn.models import pooled_rate_decoder
 from ecgteach.nn.predict import predict_probabilities
 
@@ -74,7 +75,7 @@ class Delineator:
     ) -> None:
         self.expected = bool(expected)
         self.rhythm = bool(rhythm)
-        self.relative = _check_kinds(relative)
+        self.relative = check_relative(relative)
         self.model = load_segmenter(model) if model is None or isinstance(model, (str, Path)) \
             else model
         self.chunk = int(round(chunk_s * MODEL_FS))
@@ -199,8 +200,18 @@ def _at_input_rate(waves: Waves, fs: float, n_samples: int) -> Waves:
 
 
 def _at_model_rate(signals: Sequence[np.ndarray], fs: float) -> list[np.ndarray]:
-    """Each lead checked and resampled from ``fs`` to 250 Hz (leads of equal length at once)."""
+    """Each lead checked and resampled from ``fs`` to 250 Hz (leads of equal length at once).
+
+    >>> _at_model_rate([np.zeros(5000)], fs=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: a sampling rate of 5 Hz is implausible for an ECG (expected 50-10000 Hz): ...
+    """
     fs = check_fs(fs)
+    if not FS_RANGE[0] <= fs <= FS_RANGE[1]:
+        raise ValueError(f"a sampling rate of {fs:g} Hz is implausible for an ECG (expected "
+                         f"{FS_RANGE[0]:g}-{FS_RANGE[1]:g} Hz): give the rate the signal was "
+                         "recorded at, in Hz (not in kHz or as a sample period)")
     leads = [_check_lead(signal, fs) for signal in signals]
     if len(leads) > 1 and len({lead.size for lead in leads}) == 1:
         together = resample_signal(np.stack(leads, axis=1), fs, MODEL_FS)
@@ -273,22 +284,6 @@ def _check_lead(signal: np.ndarray, fs: float) -> np.ndarray:
             f"({array.size / fs:.2f} s); give at least 1 s (a whole beat and its surroundings)"
         )
     return array
-
-
-def _check_kinds(kinds: Sequence[str]) -> tuple[str, ...]:
-    """Wave kinds given as a sequence of names, checked.
-
-    >>> _check_kinds(["P"]), _check_kinds(())
-    (('P',), ())
-    >>> _check_kinds("P")
-    Traceback (most recent call last):
-    ...
-    ValueError: relative must be a sequence of wave kinds such as ("P",), got 'P'
-    """
-    if isinstance(kinds, str) or any(kind not in WAVE_KINDS for kind in kinds):
-        raise ValueError(f"relative must be a sequence of wave kinds such as (\"P\",), "
-                         f"got {kinds!r}")
-    return tuple(kinds)
 
 
 def _pad_to(x: np.ndarray, multiple: int) -> np.ndarray:
